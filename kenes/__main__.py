@@ -1,0 +1,3 @@
+from kenes.cli import main
+
+main()

@@ -1,0 +1,145 @@
+"""Writing and verifying the audit log. Other apps call only this module.
+
+Every `record` must run inside the caller's transaction (`transaction.atomic`)
+so that the change and its audit entry commit or fail together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kenes.audit.models import AuditEntry, ChainHead
+
+GENESIS = "0" * 64
+
+
+def _canonical(entry: AuditEntry) -> bytes:
+    body = {
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "actor_id": entry.actor_id,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "detail": entry.detail,
+        "prev": entry.prev_hash,
+    }
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    return hashlib.sha256(_canonical(entry)).hexdigest()
+
+
+def actor_label(user: Any) -> tuple[str, int | None]:
+    if user is None:
+        return "system", None
+    if isinstance(user, str):
+        return user, None
+    if not getattr(user, "is_authenticated", False):
+        return "anonymous", None
+    return user.get_username(), user.pk
+
+
+def record(
+    action: str,
+    *,
+    acting_user: Any,
+    target_type: str = "",
+    target_id: Any = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain, in the caller's transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record must run inside the transaction of the change it records")
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # The migration creates the head; this only runs after a flush (tests).
+        ChainHead.objects.bulk_create(
+            [ChainHead(pk=1, last_hash=GENESIS, count=0)], ignore_conflicts=True
+        )
+        head = ChainHead.objects.select_for_update().get(pk=1)
+    actor, actor_id = actor_label(acting_user)
+    entry = AuditEntry(
+        at=timezone.now().replace(microsecond=0),
+        actor=actor,
+        actor_id=actor_id,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        detail=json.loads(json.dumps(detail or {}, default=str)),
+        prev_hash=head.last_hash,
+    )
+    entry.hash = entry_hash(entry)
+    entry.save()
+    ChainHead.objects.filter(pk=1).update(last_hash=entry.hash, count=head.count + 1)
+    return entry
+
+
+@dataclass(frozen=True)
+class Verification:
+    intact: bool
+    entries: int
+    head: str
+    first_bad_id: int | None = None
+    problem: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "intact": self.intact,
+            "entries": self.entries,
+            "head": self.head,
+            "first_bad_id": self.first_bad_id,
+            "problem": self.problem,
+        }
+
+
+def _entries() -> Iterator[AuditEntry]:
+    return AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
+
+
+def verify() -> Verification:
+    """Walk the chain from the start; report the first entry that does not fit."""
+    prev = GENESIS
+    count = 0
+    last_id = 0
+    for entry in _entries():
+        if entry.prev_hash != prev:
+            return Verification(
+                False,
+                count,
+                prev,
+                entry.id,
+                "its link to the previous entry is broken "
+                "(an entry before it was removed or altered)",
+            )
+        if entry_hash(entry) != entry.hash:
+            return Verification(False, count, prev, entry.id, "its content does not match its hash")
+        prev = entry.hash
+        count += 1
+        last_id = entry.id
+    head = ChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_hash != prev or head.count != count):
+        return Verification(
+            False,
+            count,
+            prev,
+            last_id + 1 if head.count > count else None,
+            f"the chain head records {head.count} entries ending in {head.last_hash[:12]}…, "
+            f"but {count} entries ending in {prev[:12]}… are present "
+            "(entries were removed at the end)",
+        )
+    return Verification(True, count, prev)
+
+
+@transaction.atomic
+def record_standalone(action: str, **kwargs: Any) -> AuditEntry:
+    """For events with no other change to commit with (e.g. a look at personal data)."""
+    return record(action, **kwargs)

@@ -1,0 +1,1 @@
+"""Kenes core: pure-Python rules and algorithms, with no Django in them."""

@@ -1,0 +1,1 @@
+"""Jurisdiction data files (one TOML per country), shipped as package data."""

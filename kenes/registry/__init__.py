@@ -1,0 +1,1 @@
+"""The registry: constituent groups, members, roles, imports and registration readiness."""

@@ -1,0 +1,140 @@
+"""The registry's HTTP API (django-ninja; the OpenAPI schema is at /api/v1/openapi.json).
+
+The interactive docs page is off: it would load Swagger UI from a CDN, and no
+page of Kenes may load anything from another host.
+
+Session-authenticated; every endpoint goes through the same scoping layer
+and services as the pages, and every look at personal data is audited.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from kenes.audit import services as audit
+from kenes.core.rules import UnknownRules
+from kenes.registry.readiness import compute_readiness
+from kenes.registry.scoping import Action, can, groups_for, members_for
+from kenes.registry.services import get_member_for_viewing
+
+api = NinjaAPI(
+    title="Kenes registry", version="1", urls_namespace="api-v1", auth=django_auth, docs_url=None
+)
+PAGE = 100
+
+
+class GroupOut(Schema):
+    slug: str
+    name: str
+    concern: str
+
+
+class MemberSummary(Schema):
+    id: int
+    full_name: str
+    region_code: str
+    status: str
+    groups: list[str]
+
+
+class MemberPage(Schema):
+    count: int
+    page: int
+    members: list[MemberSummary]
+
+
+class MemberDetail(MemberSummary):
+    iin: str | None
+    birth_date: datetime.date | None
+    phone: str | None
+    address: str | None
+    joined_on: datetime.date | None
+    consent_on: datetime.date | None
+    consent_method: str
+
+
+def _require(request: HttpRequest, action: Action) -> None:
+    if not can(request.user, action):
+        raise HttpError(403, "Your role does not allow this.")
+
+
+@api.get("/groups", response=list[GroupOut])
+def list_groups(request: HttpRequest) -> Any:
+    _require(request, Action.VIEW_AGGREGATES)
+    return list(groups_for(request.user))
+
+
+@api.get("/readiness")
+def readiness(request: HttpRequest, rules: str | None = None) -> Any:
+    _require(request, Action.VIEW_AGGREGATES)
+    try:
+        return compute_readiness(rules).as_json()
+    except UnknownRules as exc:
+        raise HttpError(400, str(exc)) from exc
+
+
+@api.get("/members", response=MemberPage)
+def list_members(
+    request: HttpRequest, q: str = "", region: str = "", status: str = "", page: int = 1
+) -> Any:
+    _require(request, Action.LIST_MEMBERS)
+    members = members_for(request.user).prefetch_related("groups").order_by("full_name", "pk")
+    if q:
+        members = members.filter(full_name__icontains=q)
+    if region:
+        members = members.filter(region_code=region)
+    if status:
+        members = members.filter(status=status)
+    count = members.count()
+    chunk = list(members[(page - 1) * PAGE : page * PAGE])
+    audit.record_standalone(
+        "member.list",
+        acting_user=request.user,
+        detail={
+            "via": "api",
+            "q": q,
+            "region": region,
+            "status": status,
+            "page": page,
+            "count": len(chunk),
+        },
+    )
+    return {
+        "count": count,
+        "page": page,
+        "members": [_summary(m) for m in chunk],
+    }
+
+
+@api.get("/members/{member_id}", response=MemberDetail)
+def member_detail(request: HttpRequest, member_id: int) -> Any:
+    try:
+        member = get_member_for_viewing(member_id, acting_user=request.user, purpose="view")
+    except PermissionDenied as exc:
+        raise HttpError(404, "No such member in your scope.") from exc
+    return _summary(member) | {
+        "iin": member.iin,
+        "birth_date": member.birth_date,
+        "phone": member.phone,
+        "address": member.address,
+        "joined_on": member.joined_on,
+        "consent_on": member.consent_on,
+        "consent_method": member.consent_method,
+    }
+
+
+def _summary(member: Any) -> dict[str, Any]:
+    return {
+        "id": member.pk,
+        "full_name": member.full_name,
+        "region_code": member.region_code,
+        "status": member.status,
+        "groups": [g.slug for g in member.groups.all()],
+    }

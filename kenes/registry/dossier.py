@@ -1,0 +1,89 @@
+"""The registration dossier: members in good standing, one XLSX sheet per region.
+
+Limited to national admins and audited in the same transaction as the read.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from kenes.audit import services as audit
+from kenes.core.rules import load_jurisdiction
+from kenes.registry.models import Member
+from kenes.registry.readiness import _language, good_standing
+from kenes.registry.scoping import Action, can, members_for
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    title = "".join(c for c in name if c not in "[]:*?/\\")[:31] or "-"
+    while title in used:
+        title = title[:28] + f"~{len(used)}"
+    used.add(title)
+    return title
+
+
+def export_dossier(
+    *, acting_user: Any, rule_id: str | None = None, on: datetime.date | None = None
+) -> bytes:
+    if not can(acting_user, Action.EXPORT_DOSSIER):
+        raise PermissionDenied
+    rule = load_jurisdiction("kz").registration_rule(rule_id)
+    on = on or timezone.localdate()
+    lang = _language()
+    book = Workbook(write_only=True)
+    units = {u.code: u for u in rule.region_units()}
+    by_unit: dict[str, list[Member]] = {code: [] for code in units}
+    with transaction.atomic():
+        members = members_for(acting_user).filter(good_standing(on)).order_by("full_name", "pk")
+        for member in members.iterator(chunk_size=2000):
+            by_unit.setdefault(rule.unit_for(member.region_code), []).append(member)
+        used: set[str] = set()
+        header = [
+            "№",
+            _("Full name"),
+            _("Date of birth"),
+            _("IIN"),
+            _("Address"),
+            _("Phone"),
+            _("Joined on"),
+            _("Consent given on"),
+            _("How consent was given"),
+        ]
+        count = 0
+        for code, unit_members in by_unit.items():
+            unit = units.get(code)
+            sheet = book.create_sheet(_sheet_title(unit.name(lang) if unit else code, used))
+            sheet.append(header)
+            for n, m in enumerate(unit_members, start=1):
+                sheet.append(
+                    [
+                        n,
+                        m.full_name,
+                        m.birth_date,
+                        m.iin,
+                        m.address or "",
+                        m.phone or "",
+                        m.joined_on,
+                        m.consent_on,
+                        m.consent_method,
+                    ]
+                )
+            count += len(unit_members)
+        audit.record(
+            "dossier.export",
+            acting_user=acting_user,
+            target_type="dossier",
+            target_id=rule.id,
+            detail={"members": count, "on": on.isoformat()},
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

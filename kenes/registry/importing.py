@@ -1,0 +1,212 @@
+"""Importing member lists: all valid rows in one transaction, or (strict) nothing.
+
+The rows are read and checked by kenes.core.roster; this module turns valid
+rows into members and memberships. A person already in the registry (same
+IIN, found through the blind index) is not duplicated: the group membership
+is added. Importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kenes.audit import services as audit
+from kenes.core.roster import CheckedRow, Defect, MemberRow, check_rows, read_table
+from kenes.core.rules import load_jurisdiction
+from kenes.registry.models import ConstituentGroup, ImportBatch, Member, Membership
+from kenes.security.keys import field_keys
+from kenes.security.sealing import blind_index
+
+CHUNK = 2000
+# Any constant works: it names the lock that serialises imports on PostgreSQL.
+_IMPORT_LOCK_KEY = 0x4B454E4553
+
+
+class StrictImportRefused(Exception):
+    """--strict and at least one row is invalid: nothing was written."""
+
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__(
+            f"The file has {result.rejected} invalid rows; with strict import nothing was imported."
+        )
+        self.result = result
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    imported: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    defects: list[Defect] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
+    merged_ids: list[int] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "imported": self.imported,
+            "merged": self.merged,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "defects": [defect_json(d) for d in self.defects],
+        }
+
+
+def defect_json(defect: Defect) -> dict[str, Any]:
+    return {
+        "row": defect.row,
+        "field": defect.field,
+        "code": defect.code,
+        "message": defect.message,
+    }
+
+
+def _lock_imports() -> None:
+    """Serialise imports so two lists naming the same new person cannot both create them.
+
+    SQLite already serialises writers (transactions are IMMEDIATE); PostgreSQL
+    takes a transaction-scoped advisory lock.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK_KEY])
+
+
+def _chunks(rows: Iterable[CheckedRow], size: int) -> Iterator[list[CheckedRow]]:
+    chunk: list[CheckedRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _new_member(row: MemberRow, index: str, today: datetime.date) -> Member:
+    return Member(
+        full_name=row.full_name,
+        iin=row.iin,
+        iin_index=index,
+        birth_date=row.birth_date,
+        sex=row.sex or "",
+        phone=row.phone,
+        address=row.address,
+        region_code=row.region_code,
+        status=row.status or "member",
+        joined_on=row.joined or today,
+        consent_on=row.consent_date,
+        consent_method=row.consent_method or "",
+    )
+
+
+def _write_chunk(
+    members: list[MemberRow],
+    group: ConstituentGroup,
+    batch: ImportBatch | None,
+    result: ImportResult,
+    today: datetime.date,
+) -> None:
+    newest = field_keys()[0]
+    index_of = {row.iin: blind_index(row.iin, key=newest) for row in members}
+    lookup: dict[str, str] = {}
+    for key in field_keys():
+        for row in members:
+            lookup[blind_index(row.iin, key=key)] = row.iin
+    existing: dict[str, int] = {
+        lookup[idx]: pk
+        for pk, idx in Member.objects.filter(iin_index__in=list(lookup)).values_list(
+            "pk", "iin_index"
+        )
+    }
+    fresh = [_new_member(r, index_of[r.iin], today) for r in members if r.iin not in existing]
+    created = Member.objects.bulk_create(fresh, batch_size=CHUNK)
+    already = set(
+        Membership.objects.filter(group=group, member_id__in=list(existing.values())).values_list(
+            "member_id", flat=True
+        )
+    )
+    merged = [pk for pk in existing.values() if pk not in already]
+    Membership.objects.bulk_create(
+        [
+            Membership(member_id=pk, group=group, since=today, import_batch=batch)
+            for pk in [m.pk for m in created] + merged
+        ],
+        batch_size=CHUNK,
+    )
+    result.imported += len(created)
+    result.merged += len(merged)
+    result.unchanged += len(already)
+    result.created_ids.extend(m.pk for m in created)
+    result.merged_ids.extend(merged)
+
+
+def do_import_members(
+    source: str | IO[bytes],
+    *,
+    filename: str,
+    group: ConstituentGroup,
+    acting_user: Any,
+    strict: bool = False,
+    rule_id: str | None = None,
+    reference_date: datetime.date | None = None,
+    batch: ImportBatch | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Check the file and write its valid rows in one transaction.
+
+    Raises UnreadableFile (nothing written) if the file cannot be read, and
+    StrictImportRefused (nothing written) if `strict` and any row is invalid.
+    """
+    jurisdiction = load_jurisdiction("kz")
+    rule = jurisdiction.registration_rule(rule_id)
+    today = timezone.localdate()
+    table = read_table(source, filename=filename)
+    result = ImportResult()
+    with transaction.atomic():
+        _lock_imports()
+        checked = check_rows(
+            table, jurisdiction=jurisdiction, rule=rule, reference_date=reference_date or today
+        )
+        for chunk in _chunks(checked, CHUNK):
+            valid: list[MemberRow] = []
+            for row in chunk:
+                result.rows += 1
+                if row.defects or row.member is None:
+                    result.rejected += 1
+                    result.defects.extend(row.defects)
+                else:
+                    valid.append(row.member)
+            if valid and not (strict and result.rejected):
+                _write_chunk(valid, group, batch, result, today)
+            if progress is not None:
+                progress(result.rows)
+        if strict and result.rejected:
+            transaction.set_rollback(True)
+            raise StrictImportRefused(result)
+        audit.record(
+            "members.import",
+            acting_user=acting_user,
+            target_type="group",
+            target_id=group.slug,
+            detail={
+                "file": filename,
+                "batch": str(batch.pk) if batch else None,
+                "rows": result.rows,
+                "imported": result.imported,
+                "merged": result.merged,
+                "unchanged": result.unchanged,
+                "rejected": result.rejected,
+                "created_member_ids": result.created_ids,
+                "merged_member_ids": result.merged_ids,
+            },
+        )
+    return result

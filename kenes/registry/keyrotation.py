@@ -1,0 +1,53 @@
+"""Re-encrypting personal data under the newest key (`kenes rotate-keys`).
+
+Operators put a new key first in KENES_FIELD_KEYS, keep the old ones after
+it, run rotate-keys, and may then drop the old keys.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.db import connection, transaction
+
+from kenes.audit import services as audit
+from kenes.registry.models import ImportBatch, Member
+from kenes.security.keys import current_key
+from kenes.security.sealing import blind_index, sealed_key_id
+
+CHUNK = 1000
+MEMBER_FIELDS = ["iin", "birth_date", "phone", "address"]
+
+
+def _keys_in_use(table: str, column: str) -> Counter[str]:
+    found: Counter[str] = Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL")  # noqa: S608
+        for (value,) in cursor.fetchall():
+            found[sealed_key_id(value)] += 1
+    return found
+
+
+def do_rotate_keys(*, acting_user: Any) -> dict[str, Any]:
+    newest = current_key()
+    before = _keys_in_use(Member._meta.db_table, "iin")
+    with transaction.atomic():
+        ids = list(Member.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), CHUNK):
+            members = list(Member.objects.filter(pk__in=ids[start : start + CHUNK]))
+            for m in members:
+                m.iin_index = blind_index(m.iin, key=newest)
+            # Saving re-seals every sealed field under the newest key.
+            Member.objects.bulk_update(members, [*MEMBER_FIELDS, "iin_index"])
+        batches = list(ImportBatch.objects.exclude(content__isnull=True, report__isnull=True))
+        if batches:
+            ImportBatch.objects.bulk_update(batches, ["content", "report"])
+        result = {
+            "key": newest.key_id,
+            "members": len(ids),
+            "imports": len(batches),
+            "keys_before": dict(before),
+        }
+        audit.record("keys.rotate", acting_user=acting_user, detail=result)
+    return result

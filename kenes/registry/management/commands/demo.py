@@ -1,0 +1,55 @@
+import os
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from kenes.registry.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate, seed the demo movement (once) and serve it on 127.0.0.1 with a background "
+        "worker. `--no-serve` only migrates and seeds."
+    )
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--members", type=int, default=5000)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--no-serve", action="store_true")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        if settings.PRODUCTION:
+            self.stderr.write(
+                "`kenes demo` is for trying Kenes out: run it with KENES_ENV=development."
+            )
+            raise SystemExit(2)
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Seeding the demo movement (the first time takes a minute)…")
+        logins = seed_demo(
+            members=options["members"],
+            seed=options["seed"],
+            logins_file=settings.VAR_DIR / "demo-logins.txt",
+        )
+        url = f"http://127.0.0.1:{options['port']}/"
+        self.stdout.write(f"\nKenes demo: open {url} and log in as one of:")
+        for username, password, role in logins:
+            self.stdout.write(f"  {username:<18} {password:<16} {role}")
+        self.stdout.write(f"(also kept in {settings.VAR_DIR / 'demo-logins.txt'})\n")
+        if options["no_serve"]:
+            return
+        kenes = [sys.executable, "-m", "kenes"]
+        worker = subprocess.Popen([*kenes, "db_worker", "--interval", "0.5"])
+        try:
+            subprocess.run(
+                [*kenes, "runserver", f"127.0.0.1:{options['port']}", "--noreload"], check=False
+            )
+        except KeyboardInterrupt:
+            pass
+        finally:
+            worker.send_signal(signal.SIGINT)
+            worker.wait(timeout=10)

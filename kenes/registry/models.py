@@ -1,0 +1,174 @@
+"""Registry models: constituent groups, members (one row per person), memberships, roles."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kenes.security.fields import SealedDateField, SealedTextField
+
+
+class ConstituentGroup(models.Model):
+    """An organisation under the umbrella: initiative group, association, union cell, committee."""
+
+    slug = models.SlugField(_("short name"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    concern = models.TextField(_("concern it carries"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("constituent group")
+        verbose_name_plural = _("constituent groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberStatus(models.TextChoices):
+    APPLICANT = "applicant", _("applicant")
+    MEMBER = "member", _("member")
+    SUSPENDED = "suspended", _("suspended")
+    LEFT = "left", _("left")
+
+
+class Member(models.Model):
+    """A person in the party. A person is one row however many groups they belong to.
+
+    IIN, phone, address and birth date are sealed (AES-GCM); `iin_index` is a
+    keyed blind index of the IIN, unique, so a person cannot be entered twice.
+    """
+
+    full_name = models.CharField(_("full name"), max_length=300, db_index=True)
+    iin = SealedTextField(_("IIN"), null=True)
+    iin_index = models.CharField(max_length=64, unique=True)
+    birth_date = SealedDateField(_("date of birth"), null=True)
+    sex = models.CharField(_("sex"), max_length=1, blank=True)
+    phone = SealedTextField(_("phone"), null=True, blank=True)
+    address = SealedTextField(_("address"), null=True, blank=True)
+    region_code = models.CharField(_("region"), max_length=8, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=MemberStatus.choices,
+        default=MemberStatus.MEMBER,
+        db_index=True,
+    )
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    consent_on = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_method = models.CharField(_("how consent was given"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    groups: models.ManyToManyField[ConstituentGroup, Membership] = models.ManyToManyField(
+        ConstituentGroup, through="Membership", related_name="members"
+    )
+
+    class Meta:
+        ordering = ["full_name", "id"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Membership(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(
+        ConstituentGroup, on_delete=models.CASCADE, related_name="memberships"
+    )
+    since = models.DateField(_("since"), null=True, blank=True)
+    import_batch = models.ForeignKey(
+        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "group"], name="one_membership_per_group")
+        ]
+
+
+class RoleKind(models.TextChoices):
+    ADMIN = "admin", _("national admin")
+    REGIONAL = "regional", _("regional coordinator")
+    GROUP = "group", _("group coordinator")
+    AUDITOR = "auditor", _("auditor")
+
+
+class Role(models.Model):
+    """What an officer may see and do. Scoping reads these rows (kenes.registry.scoping)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
+    kind = models.CharField(_("role"), max_length=12, choices=RoleKind.choices)
+    region_code = models.CharField(_("region"), max_length=8, blank=True)
+    group = models.ForeignKey(
+        ConstituentGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="regional", group__isnull=True) & ~models.Q(region_code="")
+                )
+                | (models.Q(kind="group", group__isnull=False, region_code=""))
+                | (models.Q(kind__in=["admin", "auditor"], group__isnull=True, region_code="")),
+                name="role_scope_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "region_code", "group"],
+                name="one_role_per_scope",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.group.name if self.group else self.region_code
+        return f"{self.user} — {self.get_kind_display()}" + (f" ({scope})" if scope else "")
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("uploaded")
+    CHECKING = "checking", _("checking")
+    CHECKED = "checked", _("checked")
+    IMPORTING = "importing", _("importing")
+    IMPORTED = "imported", _("imported")
+    FAILED = "failed", _("failed")
+    DISCARDED = "discarded", _("discarded")
+
+
+class ImportBatch(models.Model):
+    """One uploaded member list on its way through check → confirm → import.
+
+    The file and its report contain personal data, so both are sealed; the
+    file is deleted once the batch is imported or discarded.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    group = models.ForeignKey(ConstituentGroup, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    content = SealedTextField(null=True)
+    strict = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    rows_total = models.IntegerField(default=0)
+    rows_done = models.IntegerField(default=0)
+    report = SealedTextField(null=True)
+    error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]

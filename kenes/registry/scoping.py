@@ -1,0 +1,106 @@
+"""Who may see which members and do what: the ONE place access is decided.
+
+Every view, export, command and API goes through `members_for`, `groups_for`
+and `can`. Roles (kenes.registry.models.Role):
+
+- national admin: every member and group; imports anywhere; dossier export; roles.
+- regional coordinator: members whose region is theirs.
+- group coordinator: members of their group; imports into their group.
+- auditor: aggregates only (dashboard, readiness, audit log), no personal data.
+
+A user with several roles sees the union. A superuser counts as a national admin.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from kenes.registry.models import ConstituentGroup, Member, Role, RoleKind
+
+
+class Action(StrEnum):
+    VIEW_AGGREGATES = "view_aggregates"
+    LIST_MEMBERS = "list_members"
+    VIEW_MEMBER = "view_member"
+    IMPORT_MEMBERS = "import_members"
+    EXPORT_DOSSIER = "export_dossier"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    MANAGE_ROLES = "manage_roles"
+    MANAGE_GROUPS = "manage_groups"
+
+
+def roles_of(user: Any) -> list[Role]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_kenes_roles", None)
+    if cached is None:
+        cached = list(Role.objects.filter(user=user).select_related("group"))
+        user._kenes_roles = cached
+    return cached
+
+
+def is_admin(user: Any) -> bool:
+    if getattr(user, "is_superuser", False) and getattr(user, "is_active", False):
+        return True
+    return any(r.kind == RoleKind.ADMIN for r in roles_of(user))
+
+
+def _member_filter(user: Any) -> Q | None:
+    """None means everything; an empty Q-set means nothing."""
+    if is_admin(user):
+        return None
+    condition = Q(pk__in=[])
+    for role in roles_of(user):
+        if role.kind == RoleKind.REGIONAL:
+            condition |= Q(region_code=role.region_code)
+        elif role.kind == RoleKind.GROUP:
+            condition |= Q(memberships__group_id=role.group_id)
+    return condition
+
+
+def members_for(user: Any) -> QuerySet[Member]:
+    """The members whose personal data `user` may see (never the auditor's)."""
+    condition = _member_filter(user)
+    if condition is None:
+        return Member.objects.all()
+    # Filter on ids so a person in two of the user's groups appears once.
+    return Member.objects.filter(pk__in=Member.objects.filter(condition).values("pk"))
+
+
+def groups_for(user: Any) -> QuerySet[ConstituentGroup]:
+    """Groups whose page the user may open (names and counts are not personal data)."""
+    if not roles_of(user) and not is_admin(user):
+        return ConstituentGroup.objects.none()
+    return ConstituentGroup.objects.all()
+
+
+def import_groups_for(user: Any) -> QuerySet[ConstituentGroup]:
+    if is_admin(user):
+        return ConstituentGroup.objects.all()
+    ids = [r.group_id for r in roles_of(user) if r.kind == RoleKind.GROUP]
+    return ConstituentGroup.objects.filter(pk__in=ids)
+
+
+def can(user: Any, action: Action, obj: Any = None) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    kinds = {r.kind for r in roles_of(user)}
+    admin = is_admin(user)
+    if action == Action.VIEW_AGGREGATES:
+        return admin or bool(kinds)
+    if action == Action.LIST_MEMBERS:
+        return admin or bool(kinds & {RoleKind.REGIONAL, RoleKind.GROUP})
+    if action == Action.VIEW_MEMBER:
+        return obj is not None and members_for(user).filter(pk=obj.pk).exists()
+    if action == Action.IMPORT_MEMBERS:
+        if obj is None:
+            return admin or RoleKind.GROUP in kinds
+        return import_groups_for(user).filter(pk=obj.pk).exists()
+    if action == Action.VIEW_AUDIT_LOG:
+        return admin or RoleKind.AUDITOR in kinds
+    if action in (Action.EXPORT_DOSSIER, Action.MANAGE_ROLES, Action.MANAGE_GROUPS):
+        return admin
+    return False

@@ -1,0 +1,182 @@
+"""Registry actions: `check_*` validate, `do_*` change state and write the audit entry
+in the same transaction. Views, commands and the API call these; none of them
+write registry rows by themselves.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from kenes.audit import services as audit
+from kenes.core.iin import normalise_iin
+from kenes.core.rules import load_jurisdiction
+from kenes.registry.models import ConstituentGroup, Member, MemberStatus, Role, RoleKind
+from kenes.registry.scoping import Action, can, members_for
+from kenes.security.sealing import blind_index_candidates, fingerprint
+
+SEALED_FIELDS = ("iin", "birth_date", "phone", "address")
+
+
+def check_group_slug(slug: str) -> str:
+    clean = slugify(slug)
+    if not clean or clean != slug:
+        raise ValidationError(
+            _("Use only lowercase Latin letters, digits and hyphens in the short name, e.g. %(s)s.")
+            % {"s": clean or "workers-almaty"}
+        )
+    if ConstituentGroup.objects.filter(slug=slug).exists():
+        raise ValidationError(_("A group with the short name %(s)s already exists.") % {"s": slug})
+    return slug
+
+
+def do_add_group(slug: str, *, name: str, concern: str = "", acting_user: Any) -> ConstituentGroup:
+    check_group_slug(slug)
+    with transaction.atomic():
+        group = ConstituentGroup.objects.create(slug=slug, name=name, concern=concern)
+        audit.record(
+            "group.add",
+            acting_user=acting_user,
+            target_type="group",
+            target_id=slug,
+            detail={"new": {"name": name, "concern": concern}},
+        )
+    return group
+
+
+def check_role(kind: str, *, region_code: str = "", group: ConstituentGroup | None = None) -> None:
+    if kind not in RoleKind.values:
+        raise ValidationError(_("Unknown role %(k)s.") % {"k": kind})
+    if kind == RoleKind.REGIONAL:
+        if load_jurisdiction("kz").find_region(region_code) is None:
+            raise ValidationError(_("A regional coordinator needs a known region."))
+    elif region_code:
+        raise ValidationError(_("Only a regional coordinator has a region."))
+    if kind == RoleKind.GROUP and group is None:
+        raise ValidationError(_("A group coordinator needs a group."))
+    if kind != RoleKind.GROUP and group is not None:
+        raise ValidationError(_("Only a group coordinator has a group."))
+
+
+def do_grant_role(
+    user: Any,
+    kind: str,
+    *,
+    region_code: str = "",
+    group: ConstituentGroup | None = None,
+    acting_user: Any,
+) -> Role:
+    if region_code:
+        region = load_jurisdiction("kz").find_region(region_code)
+        region_code = region.code if region else region_code
+    check_role(kind, region_code=region_code, group=group)
+    with transaction.atomic():
+        role, created = Role.objects.get_or_create(
+            user=user, kind=kind, region_code=region_code, group=group
+        )
+        if created:
+            audit.record(
+                "role.grant",
+                acting_user=acting_user,
+                target_type="user",
+                target_id=user.get_username(),
+                detail={
+                    "new": {
+                        "kind": kind,
+                        "region": region_code,
+                        "group": group.slug if group else None,
+                    }
+                },
+            )
+    return role
+
+
+def do_revoke_role(role: Role, *, acting_user: Any) -> None:
+    with transaction.atomic():
+        audit.record(
+            "role.revoke",
+            acting_user=acting_user,
+            target_type="user",
+            target_id=role.user.get_username(),
+            detail={
+                "old": {
+                    "kind": role.kind,
+                    "region": role.region_code,
+                    "group": role.group.slug if role.group else None,
+                }
+            },
+        )
+        role.delete()
+
+
+def get_member_for_viewing(member_id: int, *, acting_user: Any, purpose: str = "view") -> Member:
+    """Fetch one member with their personal data; the look is audited first.
+
+    Raises PermissionDenied if the member is outside the user's scope (the
+    same answer whether or not the member exists).
+    """
+    member = members_for(acting_user).filter(pk=member_id).first()
+    if member is None:
+        raise PermissionDenied
+    audit.record_standalone(
+        f"member.{purpose}", acting_user=acting_user, target_type="member", target_id=member.pk
+    )
+    return member
+
+
+def find_members_by_iin(iin: str, *, acting_user: Any) -> list[Member]:
+    """Exact search by IIN through the blind index, within the user's scope."""
+    return list(
+        members_for(acting_user).filter(iin_index__in=blind_index_candidates(normalise_iin(iin)))
+    )
+
+
+def _audit_value(field: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if field in SEALED_FIELDS:
+        return "fp:" + fingerprint(str(value))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def do_update_member(member: Member, changes: dict[str, Any], *, acting_user: Any) -> Member:
+    """Change a member's fields, recording old and new values (sealed ones as fingerprints)."""
+    if not can(acting_user, Action.VIEW_MEMBER, member):
+        raise PermissionDenied
+    if "status" in changes and changes["status"] not in MemberStatus.values:
+        raise ValidationError(_("Unknown status %(s)s.") % {"s": changes["status"]})
+    with transaction.atomic():
+        current = Member.objects.select_for_update().get(pk=member.pk)
+        old = {f: getattr(current, f) for f in changes}
+        for name, value in changes.items():
+            setattr(current, name, value)
+        if changes.get("status") == MemberStatus.LEFT and not current.left_on:
+            current.left_on = datetime.date.today()
+        current.save()
+        audit.record(
+            "member.update",
+            acting_user=acting_user,
+            target_type="member",
+            target_id=current.pk,
+            detail={
+                "old": {f: _audit_value(f, v) for f, v in old.items()},
+                "new": {f: _audit_value(f, changes[f]) for f in changes},
+            },
+        )
+    return current
+
+
+def get_user_by_name(username: str) -> Any:
+    User = get_user_model()
+    try:
+        return User.objects.get(username=username)
+    except User.DoesNotExist as exc:
+        raise ValidationError(_("There is no user %(u)s.") % {"u": username}) from exc

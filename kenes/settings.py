@@ -1,0 +1,236 @@
+"""Kenes settings: one module, configured by environment variables.
+
+KENES_ENV            production (default) | development. Development serves plain
+                     HTTP on localhost and generates missing secrets under var/.
+KENES_SECRET_KEY     Django's secret key (required in production).
+KENES_FIELD_KEYS     comma-separated encryption keys for personal data, newest
+                     first; each is 32 random bytes in urlsafe base64
+                     (`kenes keygen` prints one). Required in production.
+DATABASE_URL         default: SQLite at $KENES_VAR_DIR/kenes.sqlite3.
+KENES_VAR_DIR        where local state lives (default: ./var).
+KENES_ALLOWED_HOSTS  comma-separated host names (production).
+KENES_BEHIND_PROXY   1 if a TLS-terminating proxy sets X-Forwarded-Proto.
+KENES_TASKS          database (default) | immediate (run background work inline).
+"""
+
+import base64
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("KENES_VAR_DIR", "var")).resolve()
+KENES_ENV = os.environ.get("KENES_ENV", "production")
+if KENES_ENV not in {"production", "development"}:
+    raise SystemExit(f"KENES_ENV must be 'production' or 'development', not {KENES_ENV!r}.")
+PRODUCTION = KENES_ENV == "production"
+DEBUG = os.environ.get("KENES_DEBUG", "0") == "1" and not PRODUCTION
+
+
+def _local_secret(name: str, make: str) -> str:
+    """Read a development secret from var/, creating it (with a warning) the first time."""
+    path = VAR_DIR / name
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(make + "\n")
+        path.chmod(0o600)
+        print(
+            f"WARNING: generated a development secret in {path}. Anyone who can read this "
+            "file can read the personal data it protects; in production set it in the "
+            "environment instead.",
+            file=sys.stderr,
+        )
+    return path.read_text().strip()
+
+
+def _new_field_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+if PRODUCTION:
+    SECRET_KEY = os.environ.get("KENES_SECRET_KEY", "")
+    KENES_FIELD_KEYS = [k for k in os.environ.get("KENES_FIELD_KEYS", "").split(",") if k]
+else:
+    SECRET_KEY = os.environ.get("KENES_SECRET_KEY") or _local_secret(
+        "secret_key", secrets.token_urlsafe(50)
+    )
+    KENES_FIELD_KEYS = [
+        k
+        for k in (
+            os.environ.get("KENES_FIELD_KEYS") or _local_secret("field_keys", _new_field_key())
+        ).split(",")
+        if k
+    ]
+if not SECRET_KEY:
+    # Commands that only compute (members check, tally, ...) must work without
+    # configuration; the system check kenes.E001 stops everything that serves.
+    SECRET_KEY = "unset-" + secrets.token_urlsafe(50)
+    KENES_SECRET_KEY_MISSING = True
+else:
+    KENES_SECRET_KEY_MISSING = False
+
+ALLOWED_HOSTS = [
+    h
+    for h in os.environ.get(
+        "KENES_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost"
+    ).split(",")
+    if h
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "kenes.audit",
+    "kenes.registry",
+    "kenes.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "kenes.web.middleware.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "kenes.urls"
+WSGI_APPLICATION = "kenes.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "kenes.web.context.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kenes.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions serialise writers up front instead of failing
+    # half-way with "database is locked"; the audit chain relies on it.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+# Lockout: five failures lock the username from that address for 30 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("KENES_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = 1 if os.environ.get("KENES_BEHIND_PROXY") == "1" else 0
+AXES_VERBOSE = False
+
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", _("Russian")), ("kk", _("Kazakh")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Almaty"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+KENES_MAX_UPLOAD_BYTES = int(os.environ.get("KENES_MAX_UPLOAD_MB", "64")) * 1024 * 1024
+
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("KENES_TASKS") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+
+# Security headers. Production assumes HTTPS (directly or behind a proxy).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if os.environ.get("KENES_BEHIND_PROXY") == "1":
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

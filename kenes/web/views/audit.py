@@ -1,0 +1,35 @@
+"""The audit log, read-only, with the state of its hash chain."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kenes.audit.models import AuditEntry
+from kenes.audit.services import verify
+from kenes.registry.scoping import Action, can
+from kenes.web.views.common import page_of
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, Action.VIEW_AUDIT_LOG):
+        raise PermissionDenied
+    entries = AuditEntry.objects.order_by("-id")
+    action = request.GET.get("action", "").strip()
+    if action:
+        entries = entries.filter(action__startswith=action)
+    return render(
+        request,
+        "web/audit.html",
+        {
+            "page": page_of(request, entries),
+            "chain": verify(),
+            "action": action,
+            "actions": AuditEntry.objects.order_by("action")
+            .values_list("action", flat=True)
+            .distinct(),
+        },
+    )

@@ -1,0 +1,160 @@
+"""Members: the scoped, audited list and one member's page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from kenes.audit.services import record_standalone
+from kenes.core.rules import UnknownRules
+from kenes.registry.models import Member, MemberStatus
+from kenes.registry.readiness import compute_readiness
+from kenes.registry.scoping import Action, can, groups_for, members_for
+from kenes.registry.services import do_update_member, find_members_by_iin, get_member_for_viewing
+from kenes.security.sealing import fingerprint
+from kenes.web import labels
+from kenes.web.forms import MemberFilterForm, MemberStatusForm
+from kenes.web.views.common import LIST_FIELDS, page_of
+
+_IIN_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def _as_iin(query: str) -> str | None:
+    digits = _IIN_SEPARATORS.sub("", query)
+    return digits if digits.isdigit() and len(digits) == 12 else None
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not can(user, Action.LIST_MEMBERS):
+        raise PermissionDenied
+    form = MemberFilterForm(request.GET or None, groups=groups_for(user))
+    members = members_for(user)
+    asked: dict[str, Any] = {}
+    defect: tuple[str, str] | None = None
+    if form.is_valid():
+        data = form.cleaned_data
+        query = data["q"].strip()
+        iin = _as_iin(query)
+        if iin:
+            found = find_members_by_iin(iin, acting_user=user)
+            members = members.filter(pk__in=[m.pk for m in found])
+            # The audit log never holds personal data in the clear.
+            asked["iin"] = "fp:" + fingerprint(iin)
+        elif query:
+            digits = _IIN_SEPARATORS.sub("", query)
+            if digits.isdigit() and len(digits) > 6:
+                messages.warning(
+                    request,
+                    _("An IIN has 12 digits; you entered %(n)s. Check the number and search again.")
+                    % {"n": len(digits)},
+                )
+            members = members.filter(full_name__icontains=query)
+            asked["name"] = query
+        for name, lookup in (("region", "region_code"), ("status", "status")):
+            if data[name]:
+                members = members.filter(**{lookup: data[name]})
+                asked[name] = data[name]
+        if data["group"]:
+            members = members.filter(memberships__group=data["group"])
+            asked["group"] = data["group"].slug
+        if data["defect"]:
+            try:
+                readiness = compute_readiness(data["rules"] or None)
+            except UnknownRules:
+                readiness = compute_readiness(None)
+            defect = (data["defect"], readiness.rule.id)
+            asked["defect"], asked["rules"] = defect
+    elif form.is_bound:
+        members = members.none()  # say what is wrong rather than list everyone
+    members = members.only(*LIST_FIELDS).order_by("full_name", "pk")
+    if defect is None:
+        page = page_of(request, members.prefetch_related("groups"))
+    else:
+        # Defects are found in Python (the fields are sealed): intersect ids in
+        # Python too, so a list of tens of thousands stays one cheap query.
+        flagged = set(readiness.defective_member_ids.get(defect[0], []))
+        page = page_of(
+            request, [pk for pk in members.values_list("pk", flat=True) if pk in flagged]
+        )
+        page.object_list = list(
+            Member.objects.filter(pk__in=list(page.object_list))
+            .only(*LIST_FIELDS)
+            .prefetch_related("groups")
+            .order_by("full_name", "pk")
+        )
+    record_standalone(
+        "member.list",
+        acting_user=user,
+        detail={
+            "query": asked,
+            "page": page.number,
+            "count": len(page.object_list),
+            "total": page.paginator.count,
+        },
+    )
+    return render(
+        request,
+        "web/members/list.html",
+        {
+            "form": form,
+            "page": page,
+            "filtered": bool(asked),
+            "defect": (defect[0], labels.readiness_defect(defect[0])[0], defect[1])
+            if defect
+            else None,
+        },
+    )
+
+
+@login_required
+def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+    user = request.user
+    form = MemberStatusForm(request.POST or None)
+    if request.method == "POST":
+        member = members_for(user).filter(pk=member_id).only("pk", "full_name", "status").first()
+        if member is None:
+            raise PermissionDenied
+        if form.is_valid():
+            new_status = form.cleaned_data["status"]
+            if new_status == member.status:
+                messages.info(
+                    request,
+                    _("The status was already %(status)s; nothing changed.")
+                    % {"status": MemberStatus(new_status).label},
+                )
+                return redirect("member_detail", member_id=member.pk)
+            try:
+                do_update_member(member, {"status": new_status}, acting_user=user)
+            except ValidationError as error:
+                form.add_error("status", error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is now: %(status)s.")
+                    % {
+                        "name": member.full_name,
+                        "status": MemberStatus(new_status).label,
+                    },
+                )
+                return redirect("member_detail", member_id=member.pk)
+    member = get_member_for_viewing(member_id, acting_user=user)
+    if request.method != "POST":
+        form = MemberStatusForm(initial={"status": member.status})
+    return render(
+        request,
+        "web/members/detail.html",
+        {
+            "member": member,
+            "groups": member.groups.all(),
+            "form": form,
+        },
+    )

@@ -1,0 +1,145 @@
+"""A real Kenes server for the browser: `kenes demo --no-serve` on a fresh SQLite
+database, then `kenes runserver` and `kenes db_worker` as separate processes,
+driven by Playwright in Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass
+class Server:
+    url: str
+    var: Path
+    logins: dict[str, str]
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is needed for the browser tests: apt-get install chromium")
+    var = tmp_path_factory.mktemp("kenes-browser-var")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KENES_", "DJANGO_"))}
+    env.update({"KENES_ENV": "development", "KENES_VAR_DIR": str(var)})
+    kenes = [sys.executable, "-m", "kenes"]
+    subprocess.run(
+        [*kenes, "demo", "--no-serve", "--members", "600"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    logins = {}
+    for line in (var / "demo-logins.txt").read_text().splitlines():
+        username, password, _role = line.split("\t", 2)
+        logins[username] = password
+    port = _free_port()
+    log = open(var / "server.log", "wb")  # noqa: SIM115 - closed at teardown
+    srv = Server(url=f"http://127.0.0.1:{port}", var=var, logins=logins)
+    srv.processes.append(
+        subprocess.Popen(
+            [*kenes, "runserver", f"127.0.0.1:{port}", "--noreload"],
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+    )
+    srv.processes.append(
+        subprocess.Popen(
+            [*kenes, "db_worker", "--interval", "0.2", "--no-startup-delay"],
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError((var / "server.log").read_text()) from None
+            time.sleep(0.2)
+    yield srv
+    for process in srv.processes:
+        process.terminate()
+    for process in srv.processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def requests_seen() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(browser, server, requests_seen):  # type: ignore[no-untyped-def]
+    """A phone-sized page that records every request it makes."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ru-RU")
+    page = context.new_page()
+    page.on("request", lambda request: requests_seen.append(request.url))
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+    foreign = [
+        u
+        for u in requests_seen
+        if urlsplit(u).hostname not in ("127.0.0.1",) and not u.startswith(("data:", "about:"))
+    ]
+    assert not foreign, f"requests left 127.0.0.1: {foreign}"
+
+
+def log_in(page, server: Server, username: str, password: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password if password is not None else server.logins[username])
+    page.click("form:has(input[name=password]) button[type=submit]")

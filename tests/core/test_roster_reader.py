@@ -1,0 +1,278 @@
+"""Reading member lists as they arrive: encodings, delimiters, headings, spreadsheets."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from kenes.core.roster import UnreadableFile, read_table
+
+RU_HEADER = ["ФИО", "Дата рождения", "ИИН", "Телефон", "Регион"]
+RU_ROW = ["Ахметов Нурлан Серикович", "15.01.1985", "850115300001", "87012345678", "г. Алматы"]
+
+
+def write_csv(path: Path, rows: list[list[str]], *, encoding: str, delimiter: str = ";") -> Path:
+    text = "\r\n".join(delimiter.join(row) for row in rows) + "\r\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def write_xlsx(path: Path, rows: Sequence[Sequence[object]]) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def rows_of(path: Path | io.BytesIO, **kwargs: str) -> list[tuple[int, tuple[object, ...]]]:
+    with read_table(path, **kwargs) as table:
+        return [(row.row, row.cells) for row in table]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [
+        ("utf-8", ","),
+        ("utf-8-sig", ";"),
+        ("cp1251", ";"),
+        ("utf-8", "\t"),
+        ("utf-16", "\t"),  # Excel's "Unicode text"
+    ],
+)
+def test_csv_in_every_encoding_and_delimiter_excel_writes(
+    tmp_path: Path, encoding: str, delimiter: str
+) -> None:
+    path = write_csv(
+        tmp_path / "list.csv", [RU_HEADER, RU_ROW], encoding=encoding, delimiter=delimiter
+    )
+    with read_table(path) as table:
+        assert table.format == "csv"
+        assert table.columns["iin"] == 2
+        rows = list(table)
+    assert rows == [(2, tuple(RU_ROW))]
+
+
+def test_kazakh_windows_encoding_kz1048_is_detected(tmp_path: Path) -> None:
+    header = ["Аты-жөні", "ЖСН", "Өңір"]
+    row = ["Қасымова Әйгерім", "850115300001", "Ақтөбе облысы"]
+    path = write_csv(tmp_path / "list.csv", [header, row], encoding="kz1048")
+    assert rows_of(path) == [(2, tuple(row))]
+
+
+def test_cp1251_detected_even_when_the_sample_boundary_splits_nothing(tmp_path: Path) -> None:
+    rows = [RU_HEADER] + [RU_ROW] * 5000  # larger than the 64 KiB sample
+    path = write_csv(tmp_path / "big.csv", rows, encoding="cp1251")
+    assert len(rows_of(path)) == 5000
+
+
+def test_comma_inside_a_heading_does_not_fool_delimiter_detection(tmp_path: Path) -> None:
+    header = ["Фамилия, имя, отчество", "ИИН", "Регион"]
+    path = write_csv(
+        tmp_path / "list.csv",
+        [header, ["Ахметов Нурлан", "850115300001", "Алматы"]],
+        encoding="utf-8",
+    )
+    with read_table(path) as table:
+        assert dict(table.columns) == {"full_name": 0, "iin": 1, "region": 2}
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            ["full_name", "birth_date", "iin", "phone", "region", "address"],
+            ["full_name", "birth_date", "iin", "phone", "region", "address"],
+        ),
+        (
+            ["ФИО", "Дата рождения", "ИИН", "Телефон", "Область", "Адрес"],
+            ["full_name", "birth_date", "iin", "phone", "region", "address"],
+        ),
+        (
+            ["Аты-жөні", "Туған күні", "ЖСН", "Телефон", "Өңір", "Мекенжай"],
+            ["full_name", "birth_date", "iin", "phone", "region", "address"],
+        ),
+        (
+            ["Name", "Date of birth", "IIN", "Phone", "Region", "Status"],
+            ["full_name", "birth_date", "iin", "phone", "region", "status"],
+        ),
+        (
+            ["Ф.И.О.", "Дата рождения (дд.мм.гггг)", " иин ", "Регион", "Статус", "Дата согласия"],
+            ["full_name", "birth_date", "iin", "region", "status", "consent_date"],
+        ),
+        (
+            [
+                "Аты жөні",
+                "ЖСН",
+                "Облыс",
+                "Мәртебесі",
+                "Келісім күні",
+                "Келісім тәсілі",
+                "Кірген күні",
+            ],
+            ["full_name", "iin", "region", "status", "consent_date", "consent_method", "joined"],
+        ),
+        (
+            ["ФИО", "ИИН", "Регион", "Способ согласия", "Дата вступления"],
+            ["full_name", "iin", "region", "consent_method", "joined"],
+        ),
+        (
+            ["Фамилия", "Имя", "Отчество", "ИИН", "Регион"],
+            ["surname", "given_name", "patronymic", "iin", "region"],
+        ),
+    ],
+)
+def test_headings_in_english_russian_and_kazakh(
+    tmp_path: Path, header: list[str], expected: list[str]
+) -> None:
+    path = write_csv(tmp_path / "list.csv", [header], encoding="utf-8-sig")
+    with read_table(path) as table:
+        assert list(table.columns) == expected
+        assert list(table.columns.values()) == list(range(len(header)))
+
+
+def test_unknown_columns_are_ignored_and_reported(tmp_path: Path) -> None:
+    header = ["№", "ФИО", "ИИН", "Регион", "Примечание"]
+    path = write_csv(tmp_path / "list.csv", [header], encoding="utf-8")
+    with read_table(path) as table:
+        assert table.ignored_columns == ("№", "Примечание")
+
+
+def test_blank_rows_are_skipped_but_row_numbers_are_the_spreadsheets(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "list.csv", [RU_HEADER, RU_ROW, [""] * 5, [" "] * 5, RU_ROW], encoding="utf-8"
+    )
+    assert [number for number, _ in rows_of(path)] == [2, 5]
+
+
+def test_a_title_above_the_header_is_skipped(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "list.xlsx", [["Список членов партии"], [], RU_HEADER, RU_ROW])
+    with read_table(path) as table:
+        assert table.header_row == 3
+        assert [row.row for row in table] == [4]
+
+
+def test_xlsx_cells_keep_their_types(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "list.xlsx",
+        [
+            RU_HEADER,
+            ["Сейткали Айгерим", datetime(2001, 6, 30), 10630600006, 87011112233, "Алматы"],
+        ],
+    )
+    [(number, cells)] = rows_of(path)
+    assert number == 2
+    assert cells[1] in (date(2001, 6, 30), datetime(2001, 6, 30))
+    assert cells[2] == 10630600006
+
+
+def test_xlsx_from_a_stream_with_a_filename(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "list.xlsx", [RU_HEADER, RU_ROW])
+    stream = io.BytesIO(path.read_bytes())
+    with read_table(stream, filename="upload.xlsx") as table:
+        assert table.filename == "upload.xlsx"
+        assert [row.row for row in table] == [2]
+
+
+def test_csv_from_a_stream(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "list.csv", [RU_HEADER, RU_ROW], encoding="cp1251")
+    assert rows_of(io.BytesIO(path.read_bytes()), filename="upload.csv") == [(2, tuple(RU_ROW))]
+
+
+def _unreadable(path_or_stream: Path | io.BytesIO, filename: str = "list.xlsx") -> UnreadableFile:
+    with pytest.raises(UnreadableFile) as error:
+        rows_of(path_or_stream, filename=filename)
+    message = error.value.message
+    assert message.endswith(".") and message.count(". ") == 0  # one sentence
+    return error.value
+
+
+def test_empty_file_is_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert _unreadable(tmp_path / "empty.csv").code == "empty"
+    (tmp_path / "bom.csv").write_bytes(b"\xef\xbb\xbf\r\n")
+    assert _unreadable(tmp_path / "bom.csv").code == "empty"
+
+
+def test_binary_garbage_is_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "garbage.csv").write_bytes(bytes(range(256)) * 40)
+    assert _unreadable(tmp_path / "garbage.csv").code == "not_a_table"
+
+
+def test_pdf_renamed_xlsx_is_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "list.xlsx").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    error = _unreadable(tmp_path / "list.xlsx")
+    assert error.code == "not_a_table"
+    assert "PDF" in error.message
+
+
+def test_damaged_xlsx_is_unreadable(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    assert _unreadable(io.BytesIO(buffer.getvalue())).code == "corrupt"
+    truncated = write_xlsx(tmp_path / "list.xlsx", [RU_HEADER, RU_ROW]).read_bytes()[:300]
+    assert _unreadable(io.BytesIO(truncated)).code == "corrupt"
+
+
+def test_text_without_a_header_is_unreadable(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "list.csv", [RU_ROW, RU_ROW], encoding="utf-8")
+    assert _unreadable(path, "list.csv").code == "no_header"
+
+
+def test_empty_spreadsheet_is_unreadable(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "list.xlsx", [])
+    assert _unreadable(path).code == "empty"
+
+
+@pytest.mark.parametrize(
+    ("header", "missing"),
+    [
+        (["ФИО", "Дата рождения", "Телефон", "Регион"], "ИИН"),
+        (["ФИО", "ИИН", "Телефон"], "Регион"),
+        (["Дата рождения", "ИИН", "Регион"], "ФИО"),
+    ],
+)
+def test_missing_required_column_is_unreadable_and_named(
+    tmp_path: Path, header: list[str], missing: str
+) -> None:
+    path = write_csv(tmp_path / "list.csv", [header], encoding="utf-8")
+    error = _unreadable(path, "list.csv")
+    assert error.code == "missing_columns"
+    assert missing in error.message
+
+
+def test_mixed_encodings_fail_with_an_instruction(tmp_path: Path) -> None:
+    head = ("\r\n".join(";".join(row) for row in [RU_HEADER] + [RU_ROW] * 2000)).encode("utf-8")
+    tail = ("\r\n" + ";".join(RU_ROW)).encode("cp1251")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(head + tail)
+    with pytest.raises(UnreadableFile) as error:
+        rows_of(path)
+    assert error.value.code == "encoding"
+
+
+def test_csv_is_streamed_not_loaded(tmp_path: Path) -> None:
+    class CountingStream(io.BytesIO):
+        largest_read = 0
+
+        def read(self, size: int | None = -1) -> bytes:
+            chunk = super().read(size)
+            CountingStream.largest_read = max(CountingStream.largest_read, len(chunk))
+            return chunk
+
+    path = write_csv(tmp_path / "big.csv", [RU_HEADER] + [RU_ROW] * 20000, encoding="utf-8")
+    stream = CountingStream(path.read_bytes())
+    with read_table(stream, filename="big.csv") as table:
+        first = next(iter(table))
+        assert first.row == 2
+    assert CountingStream.largest_read <= 64 * 1024
+    assert stream.tell() < len(path.read_bytes()) / 2
