@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from kenes.core.iin import make_iin
+from kenes.core.rules import load_jurisdiction
 from kenes.registry.importing import do_import_members
 from kenes.registry.models import ConstituentGroup
 from kenes.registry.services import do_add_group, do_grant_role
@@ -59,26 +60,26 @@ GROUPS = [
     ),
 ]
 
-# Share of members per region (ISO code): uneven, and Ulytau, Mangystau,
-# North Kazakhstan and Abai fall short of 200 in a 5,000-member party.
+# Share of members per region (ISO code): uneven, so that Ulytau, Mangystau,
+# North Kazakhstan, Abai and Jetisu fall short of 200 although the party as a whole has enough.
 REGION_WEIGHTS = {
-    "KZ-75": 0.17,
-    "KZ-71": 0.09,
-    "KZ-79": 0.07,
-    "KZ-19": 0.07,
+    "KZ-75": 0.11,
+    "KZ-71": 0.08,
+    "KZ-79": 0.065,
+    "KZ-19": 0.065,
     "KZ-35": 0.06,
     "KZ-61": 0.06,
     "KZ-31": 0.055,
-    "KZ-55": 0.045,
-    "KZ-63": 0.045,
-    "KZ-39": 0.045,
-    "KZ-15": 0.045,
-    "KZ-33": 0.045,
-    "KZ-23": 0.042,
-    "KZ-11": 0.042,
-    "KZ-27": 0.042,
-    "KZ-43": 0.042,
-    "KZ-10": 0.033,
+    "KZ-55": 0.052,
+    "KZ-63": 0.052,
+    "KZ-39": 0.052,
+    "KZ-15": 0.052,
+    "KZ-33": 0.052,
+    "KZ-23": 0.052,
+    "KZ-11": 0.052,
+    "KZ-27": 0.052,
+    "KZ-43": 0.052,
+    "KZ-10": 0.036,
     "KZ-59": 0.030,
     "KZ-47": 0.028,
     "KZ-62": 0.018,
@@ -341,7 +342,7 @@ def _user(username: str, *, superuser: bool = False):  # type: ignore[no-untyped
 
 
 def seed_demo(
-    *, members: int = 5000, seed: int = 2026, logins_file: Path
+    *, members: int = 5600, seed: int = 2026, logins_file: Path
 ) -> list[tuple[str, str, str]]:
     """Create the demo movement (once). Returns (username, password, role description)."""
     if ConstituentGroup.objects.exists():
@@ -386,7 +387,10 @@ def seed_demo(
         for username, code in (("coord-almaty", "KZ-75"), ("coord-mangystau", "KZ-47")):
             user, password = _user(username)
             do_grant_role(user, "regional", region_code=code, acting_user=actor)
-            logins.append((username, password, f"regional coordinator: {code}"))
+            region = load_jurisdiction("kz").region(code)
+            logins.append(
+                (username, password, f"regional coordinator: {region.name('ru')} ({code})")
+            )
         auditor, password = _user("auditor")
         do_grant_role(auditor, "auditor", acting_user=actor)
         logins.append(("auditor", password, "auditor (aggregates only)"))

@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--members", type=int, default=5000)
+        parser.add_argument("--members", type=int, default=5600)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--no-serve", action="store_true")
 
