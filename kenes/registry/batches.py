@@ -69,6 +69,19 @@ def _set(batch_id: Any, **fields: Any) -> None:
     ImportBatch.objects.filter(pk=batch_id).update(updated_at=timezone.now(), **fields)
 
 
+def _record_failure(batch_id: Any, exc: Exception) -> None:
+    """Mark the batch failed with a sentence for the user; re-raise what is a bug."""
+    if isinstance(exc, UnreadableFile):
+        _set(
+            batch_id, status=ImportStatus.FAILED, error=str(exc), error_code=exc.code, content=None
+        )
+    elif isinstance(exc, StrictImportRefused):
+        _set(batch_id, status=ImportStatus.FAILED, error=str(exc))
+    else:
+        _set(batch_id, status=ImportStatus.FAILED, error="internal error; the log has details")
+        raise exc
+
+
 def run_check(batch_id: str) -> None:
     """Check every row, saving progress as it goes; store the sealed report."""
     batch = ImportBatch.objects.get(pk=batch_id)
@@ -89,14 +102,9 @@ def run_check(batch_id: str) -> None:
                 valid += 1
             if rows % PROGRESS_EVERY == 0:
                 _set(batch.pk, rows_done=rows)
-    except UnreadableFile as exc:
-        _set(
-            batch.pk, status=ImportStatus.FAILED, error=str(exc), error_code=exc.code, content=None
-        )
+    except Exception as exc:
+        _record_failure(batch.pk, exc)
         return
-    except Exception:
-        _set(batch.pk, status=ImportStatus.FAILED, error="internal error while checking")
-        raise
     report = {"rows": rows, "valid": valid, "invalid": rows - valid, "defects": defects}
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportStatus.CHECKED,
@@ -131,17 +139,9 @@ def run_import(batch_id: str, user_id: int) -> None:
             strict=batch.strict,
             batch=batch,
         )
-    except StrictImportRefused as exc:
-        _set(batch.pk, status=ImportStatus.FAILED, error=str(exc))
+    except Exception as exc:
+        _record_failure(batch.pk, exc)
         return
-    except UnreadableFile as exc:
-        _set(
-            batch.pk, status=ImportStatus.FAILED, error=str(exc), error_code=exc.code, content=None
-        )
-        return
-    except Exception:
-        _set(batch.pk, status=ImportStatus.FAILED, error="internal error while importing")
-        raise
     report = batch_report(batch)
     report["result"] = {k: v for k, v in result.as_json().items() if k != "defects"}
     ImportBatch.objects.filter(pk=batch.pk).update(

@@ -19,9 +19,10 @@ from django.utils import timezone
 from kenes.audit import services as audit
 from kenes.core.roster import CheckedRow, Defect, MemberRow, check_rows, read_table
 from kenes.core.rules import load_jurisdiction
+from kenes.registry.bulk import insert_rows
 from kenes.registry.models import ConstituentGroup, ImportBatch, Member, Membership
-from kenes.security.keys import field_keys
-from kenes.security.sealing import blind_index
+from kenes.security.keys import FieldKey, field_keys
+from kenes.security.sealing import blind_index, seal
 
 CHUNK = 2000
 # Any constant works: it names the lock that serialises imports on PostgreSQL.
@@ -91,21 +92,55 @@ def _chunks(rows: Iterable[CheckedRow], size: int) -> Iterator[list[CheckedRow]]
         yield chunk
 
 
-def _new_member(row: MemberRow, index: str, today: datetime.date) -> Member:
-    return Member(
-        full_name=row.full_name,
-        iin=row.iin,
-        iin_index=index,
-        birth_date=row.birth_date,
-        sex=row.sex or "",
-        phone=row.phone,
-        address=row.address,
-        region_code=row.region_code,
-        status=row.status or "member",
-        joined_on=row.joined or today,
-        consent_on=row.consent_date,
-        consent_method=row.consent_method or "",
-    )
+MEMBER_COLUMNS = (
+    "full_name",
+    "iin",
+    "iin_index",
+    "birth_date",
+    "sex",
+    "phone",
+    "address",
+    "region_code",
+    "status",
+    "joined_on",
+    "consent_on",
+    "consent_method",
+    "created_at",
+    "updated_at",
+)
+MEMBERSHIP_COLUMNS = ("member", "group", "since", "import_batch")
+
+
+def _member_values(
+    rows: list[MemberRow], index_of: dict[str, str], today: datetime.date, key: FieldKey
+) -> list[tuple[Any, ...]]:
+    """Rows in the database's own form, sealed as SealedTextField would seal them."""
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    day = ops.adapt_datefield_value
+
+    def sealed(text: str | None) -> str | None:
+        return seal(text, key=key) if text else None
+
+    return [
+        (
+            r.full_name,
+            seal(r.iin, key=key),
+            index_of[r.iin],
+            sealed(r.birth_date.isoformat() if r.birth_date else None),
+            r.sex or "",
+            sealed(r.phone),
+            sealed(r.address),
+            r.region_code,
+            r.status or "member",
+            day(r.joined or today),
+            day(r.consent_date),
+            r.consent_method or "",
+            now,
+            now,
+        )
+        for r in rows
+    ]
 
 
 def _write_chunk(
@@ -115,37 +150,46 @@ def _write_chunk(
     result: ImportResult,
     today: datetime.date,
 ) -> None:
-    newest = field_keys()[0]
+    keys = field_keys()
+    newest = keys[0]
     index_of = {row.iin: blind_index(row.iin, key=newest) for row in members}
-    lookup: dict[str, str] = {}
-    for key in field_keys():
-        for row in members:
-            lookup[blind_index(row.iin, key=key)] = row.iin
+    lookup: dict[str, str] = {idx: iin for iin, idx in index_of.items()}
+    for key in keys[1:]:  # rows not yet rotated to the newest key
+        lookup.update({blind_index(row.iin, key=key): row.iin for row in members})
     existing: dict[str, int] = {
         lookup[idx]: pk
         for pk, idx in Member.objects.filter(iin_index__in=list(lookup)).values_list(
             "pk", "iin_index"
         )
     }
-    fresh = [_new_member(r, index_of[r.iin], today) for r in members if r.iin not in existing]
-    created = Member.objects.bulk_create(fresh, batch_size=CHUNK)
+    fresh = [r for r in members if r.iin not in existing]
+    insert_rows(Member, MEMBER_COLUMNS, _member_values(fresh, index_of, today, newest))
+    created = list(
+        Member.objects.filter(iin_index__in=[index_of[r.iin] for r in fresh]).values_list(
+            "pk", flat=True
+        )
+    )
     already = set(
         Membership.objects.filter(group=group, member_id__in=list(existing.values())).values_list(
             "member_id", flat=True
         )
     )
     merged = [pk for pk in existing.values() if pk not in already]
-    Membership.objects.bulk_create(
-        [
-            Membership(member_id=pk, group=group, since=today, import_batch=batch)
-            for pk in [m.pk for m in created] + merged
-        ],
-        batch_size=CHUNK,
+    since = connection.ops.adapt_datefield_value(today)
+    batch_id = (
+        Membership._meta.get_field("import_batch").get_db_prep_value(batch.pk, connection)
+        if batch
+        else None
+    )
+    insert_rows(
+        Membership,
+        MEMBERSHIP_COLUMNS,
+        [(pk, group.pk, since, batch_id) for pk in created + merged],
     )
     result.imported += len(created)
     result.merged += len(merged)
     result.unchanged += len(already)
-    result.created_ids.extend(m.pk for m in created)
+    result.created_ids.extend(created)
     result.merged_ids.extend(merged)
 
 

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -23,7 +23,7 @@ class FieldKey:
     key_id: str
     secret: bytes
 
-    @property
+    @cached_property
     def index_secret(self) -> bytes:
         """A separate secret for blind indexes, derived so one key never serves two purposes."""
         return hmac.new(self.secret, b"kenes blind index v1", hashlib.sha256).digest()
