@@ -1,0 +1,1 @@
+"""Commands that only compute (tally, seats, consensus): no database, no configuration."""
