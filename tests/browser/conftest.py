@@ -53,7 +53,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is needed for the browser tests: apt-get install chromium")
     var = tmp_path_factory.mktemp("kenes-browser-var")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KENES_", "DJANGO_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KENES_", "DJANGO_")) and k != "DATABASE_URL"
+    }
     env.update({"KENES_ENV": "development", "KENES_VAR_DIR": str(var)})
     kenes = [sys.executable, "-m", "kenes"]
     subprocess.run(

@@ -20,7 +20,11 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 def kenes(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real console entry point in a fresh process with no configuration at all."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KENES_", "DJANGO_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KENES_", "DJANGO_")) and k != "DATABASE_URL"
+    }
     clean.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "kenes", *args],
