@@ -180,3 +180,38 @@ def get_user_by_name(username: str) -> Any:
         return User.objects.get(username=username)
     except User.DoesNotExist as exc:
         raise ValidationError(_("There is no user %(u)s.") % {"u": username}) from exc
+
+
+MEMBER_FORM_FIELDS = (
+    "full_name", "birth_date", "iin", "phone", "region", "address", "consent_date",
+    "consent_method", "status",
+)  # fmt: skip
+
+
+def do_add_member(values: dict[str, str], *, group: ConstituentGroup, acting_user: Any) -> Member:
+    """Add one person (e.g. at a meeting) through exactly the checks an imported row gets.
+
+    The values become a one-row member list imported strictly, so a person
+    entered by hand is checked, merged with an existing member (same IIN) and
+    audited the same way as one imported from a spreadsheet. Raises
+    StrictImportRefused with the row's defects if anything is wrong.
+    """
+    import csv
+    import io
+
+    from kenes.registry.importing import do_import_members
+
+    if not can(acting_user, Action.IMPORT_MEMBERS, group):
+        raise PermissionDenied
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(MEMBER_FORM_FIELDS)
+    writer.writerow([values.get(name, "") or "" for name in MEMBER_FORM_FIELDS])
+    do_import_members(
+        io.BytesIO(out.getvalue().encode()),
+        filename="(form)",
+        group=group,
+        acting_user=acting_user,
+        strict=True,
+    )
+    return Member.objects.get(iin_index__in=blind_index_candidates(normalise_iin(values["iin"])))

@@ -133,3 +133,48 @@ class ReadinessForm(forms.Form):
             )
             for rule in reversed(rules)
         ]
+
+
+class MemberAddForm(forms.Form):
+    """One person entered by hand; the registry checks it exactly like an imported row."""
+
+    group = forms.ModelChoiceField(
+        label=_("Constituent group"), queryset=ConstituentGroup.objects.none(), empty_label=None
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=300)
+    iin = forms.CharField(
+        label=_("IIN"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    birth_date = forms.CharField(
+        label=_("Date of birth"),
+        required=False,
+        max_length=20,
+        help_text=_("DD.MM.YYYY; if left empty it is taken from the IIN."),
+    )
+    region = forms.ChoiceField(label=_("Region"))
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    address = forms.CharField(label=_("Address"), required=False, max_length=500)
+    consent_date = forms.CharField(
+        label=_("Consent given on"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "The date of the signed application; without it an examiner may strike the member."
+        ),
+    )
+    consent_method = forms.ChoiceField(
+        label=_("How consent was given"),
+        required=False,
+        choices=[("", "—"), *labels.CONSENT_METHODS.items()],
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices, initial="member")
+
+    def __init__(self, *args: Any, groups: QuerySet[ConstituentGroup], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+        self.fields["region"].choices = [("", "—"), *labels.region_choices()]

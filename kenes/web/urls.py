@@ -10,6 +10,7 @@ urlpatterns = [
     path("groups/new/", groups.group_add, name="group_add"),
     path("groups/<slug:slug>/", groups.group_detail, name="group_detail"),
     path("members/", members.member_list, name="members"),
+    path("members/new/", members.member_add, name="member_add"),
     path("members/<int:member_id>/", members.member_detail, name="member_detail"),
     path("import/", imports.import_start, name="import"),
     path("import/<uuid:batch_id>/", imports.import_batch, name="import_batch"),

@@ -22,6 +22,7 @@ MATRIX = [
     ("member_detail", "worker", (200, 200, 200, 403, 403)),
     ("member_detail", "farmer", (200, 403, 403, 403, 403)),
     ("import", None, (200, 403, 200, 403, 403)),
+    ("member_add", None, (200, 403, 200, 403, 403)),
     ("readiness", None, (200, 200, 200, 200, 403)),
     ("readiness_dossier", None, (200, 403, 403, 403, 403)),
     ("audit", None, (200, 403, 403, 200, 403)),

@@ -14,13 +14,19 @@ from django.utils.translation import gettext as _
 
 from kenes.audit.services import record_standalone
 from kenes.core.rules import UnknownRules
+from kenes.registry.importing import StrictImportRefused, defect_json
 from kenes.registry.models import Member, MemberStatus
 from kenes.registry.readiness import compute_readiness
-from kenes.registry.scoping import Action, can, groups_for, members_for
-from kenes.registry.services import do_update_member, find_members_by_iin, get_member_for_viewing
+from kenes.registry.scoping import Action, can, groups_for, import_groups_for, members_for
+from kenes.registry.services import (
+    do_add_member,
+    do_update_member,
+    find_members_by_iin,
+    get_member_for_viewing,
+)
 from kenes.security.sealing import fingerprint
 from kenes.web import labels
-from kenes.web.forms import MemberFilterForm, MemberStatusForm
+from kenes.web.forms import MemberAddForm, MemberFilterForm, MemberStatusForm
 from kenes.web.views.common import LIST_FIELDS, page_of
 
 _IIN_SEPARATORS = re.compile(r"[\s\-]+")
@@ -158,3 +164,30 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "form": form,
         },
     )
+
+
+@login_required
+def member_add(request: HttpRequest) -> HttpResponse:
+    """Enter one person by hand; every check of an imported row applies."""
+    user = request.user
+    groups = import_groups_for(user)
+    if not groups.exists():
+        raise PermissionDenied
+    form = MemberAddForm(request.POST or None, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "group"}
+        try:
+            member = do_add_member(values, group=form.cleaned_data["group"], acting_user=user)
+        except StrictImportRefused as refused:
+            for defect in refused.result.defects:
+                sentence = labels.defect_sentence(defect_json(defect) | {"value": defect.value})
+                field = defect.field if defect.field in form.fields else None
+                form.add_error(field, sentence)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is a member of %(group)s.")
+                % {"name": member.full_name, "group": form.cleaned_data["group"].name},
+            )
+            return redirect("member_detail", member_id=member.pk)
+    return render(request, "web/members/add.html", {"form": form})
