@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kenes.audit",
     "kenes.registry",
+    "kenes.participation",
     "kenes.web",
     "kenes.core_commands",
 ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from kenes.audit.models import AuditEntry, ChainHead
@@ -143,3 +144,13 @@ def verify() -> Verification:
 def record_standalone(action: str, **kwargs: Any) -> AuditEntry:
     """For events with no other change to commit with (e.g. a look at personal data)."""
     return record(action, **kwargs)
+
+
+def entries_newest_first(action_prefix: str = "") -> QuerySet[AuditEntry]:
+    """Entries for reading (the audit log page); filtered by an action prefix."""
+    entries = AuditEntry.objects.order_by("-id")
+    return entries.filter(action__startswith=action_prefix) if action_prefix else entries
+
+
+def actions_recorded() -> list[str]:
+    return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())

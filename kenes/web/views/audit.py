@@ -7,8 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from kenes.audit.models import AuditEntry
-from kenes.audit.services import verify
+from kenes.audit.services import actions_recorded, entries_newest_first, verify
 from kenes.registry.scoping import Action, can
 from kenes.web.views.common import page_of
 
@@ -17,10 +16,8 @@ from kenes.web.views.common import page_of
 def audit_log(request: HttpRequest) -> HttpResponse:
     if not can(request.user, Action.VIEW_AUDIT_LOG):
         raise PermissionDenied
-    entries = AuditEntry.objects.order_by("-id")
     action = request.GET.get("action", "").strip()
-    if action:
-        entries = entries.filter(action__startswith=action)
+    entries = entries_newest_first(action)
     return render(
         request,
         "web/audit.html",
@@ -28,8 +25,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "page": page_of(request, entries),
             "chain": verify(),
             "action": action,
-            "actions": AuditEntry.objects.order_by("action")
-            .values_list("action", flat=True)
-            .distinct(),
+            "actions": actions_recorded(),
         },
     )

@@ -1,0 +1,119 @@
+"""Issuing and resolving personal codes. Other apps call only this module.
+
+`purpose` names one process, e.g. "election:42" or "consultation:7". Issuing
+again for the same member and purpose revokes the earlier code (a lost SMS).
+Resolving is a keyed-hash lookup: constant work whatever is typed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from kenes.audit import services as audit
+from kenes.participation.codes import new_code, normalise
+from kenes.participation.models import PersonalCode
+from kenes.registry.models import Member
+from kenes.security.keys import field_keys
+from kenes.security.sealing import blind_index
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    member_id: int
+    full_name: str
+    code: str
+
+
+def _index(purpose: str, normalised: str, key: Any = None) -> str:
+    return blind_index(f"code:{purpose}:{normalised}", key=key)
+
+
+def do_issue_codes(
+    purpose: str, members: Iterable[Member], *, acting_user: Any
+) -> list[IssuedCode]:
+    """New codes for `members`; the plaintext is returned once and never stored."""
+    issued: list[IssuedCode] = []
+    rows: list[PersonalCode] = []
+    people = list(members)
+    with transaction.atomic():
+        PersonalCode.objects.filter(
+            purpose=purpose, member__in=[m.pk for m in people], revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        for member in people:
+            code = new_code()
+            rows.append(
+                PersonalCode(
+                    purpose=purpose,
+                    member=member,
+                    code_index=_index(purpose, code.replace("-", "")),
+                )
+            )
+            issued.append(IssuedCode(member.pk, member.full_name, code))
+        PersonalCode.objects.bulk_create(rows, batch_size=2000)
+        audit.record(
+            "codes.issue",
+            acting_user=acting_user,
+            target_type="purpose",
+            target_id=purpose,
+            detail={"members": [m.pk for m in people]},
+        )
+    return issued
+
+
+def resolve_code(purpose: str, text: str) -> Member | None:
+    """The member a typed code belongs to, for this purpose; None if it opens nothing."""
+    normalised = normalise(text)
+    if normalised is None:
+        return None
+    candidates = [_index(purpose, normalised, key=k) for k in field_keys()]
+    found = (
+        PersonalCode.objects.filter(
+            code_index__in=candidates, purpose=purpose, revoked_at__isnull=True
+        )
+        .select_related("member")
+        .first()
+    )
+    return found.member if found else None
+
+
+def do_revoke_codes(purpose: str, *, acting_user: Any) -> int:
+    with transaction.atomic():
+        n = PersonalCode.objects.filter(purpose=purpose, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        audit.record(
+            "codes.revoke",
+            acting_user=acting_user,
+            target_type="purpose",
+            target_id=purpose,
+            detail={"revoked": n},
+        )
+    return n
+
+
+def codes_csv(issued: list[IssuedCode], *, link_base: str, phones: dict[int, str]) -> bytes:
+    """CSV for SMS gateways and mail merge: name, phone, code, personal link.
+
+    The caller fetched `phones` through the registry's audited access; the
+    export itself is personal data and must be handled as such.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["full_name", "phone", "code", "link"])
+    for item in issued:
+        writer.writerow(
+            [
+                item.full_name,
+                phones.get(item.member_id, ""),
+                item.code,
+                f"{link_base.rstrip('/')}/{item.code}",
+            ]
+        )
+    return out.getvalue().encode("utf-8-sig")
