@@ -6,9 +6,10 @@ import ast
 import csv
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "apportionment"
+from tests.shared_data import SHARED_DATA
+
+DATA = SHARED_DATA / "apportionment"
 
 
 @dataclass(frozen=True)
