@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "kenes.audit",
     "kenes.registry",
     "kenes.participation",
+    "kenes.parliament",
     "kenes.web",
     "kenes.core_commands",
 ]

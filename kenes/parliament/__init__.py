@@ -1,0 +1,1 @@
+"""Parliament: seats under real rules, projections, alliances, and congress delegates."""

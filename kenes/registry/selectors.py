@@ -1,0 +1,36 @@
+"""Read-only questions other apps ask the registry (aggregates, no personal data)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from fractions import Fraction
+
+from django.db.models import Count
+
+from kenes.registry.models import ConstituentGroup, Member, Membership
+from kenes.registry.readiness import good_standing
+
+
+def good_standing_by_region(on: datetime.date) -> dict[str, int]:
+    """Members in good standing on `on`, per current region code (each person once)."""
+    rows = (
+        Member.objects.filter(good_standing(on)).values_list("region_code").annotate(n=Count("pk"))
+    )
+    return dict(rows.order_by())
+
+
+def good_standing_by_group(on: datetime.date) -> dict[str, Fraction]:
+    """Members in good standing per group slug, a person in k groups counting 1/k in each.
+
+    So the groups' shares add up to the party's members: nobody counts twice.
+    """
+    counted = Member.objects.filter(good_standing(on))
+    groups_of = Counter(
+        Membership.objects.filter(member__in=counted).values_list("member_id", flat=True)
+    )
+    shares: dict[str, Fraction] = {g.slug: Fraction(0) for g in ConstituentGroup.objects.all()}
+    pairs = Membership.objects.filter(member__in=counted).values_list("member_id", "group__slug")
+    for member_id, slug in pairs.iterator(chunk_size=5000):
+        shares[slug] += Fraction(1, groups_of[member_id])
+    return shares
