@@ -5,6 +5,7 @@ from kenes.web.views import accounts, audit, dashboard, groups, imports, members
 urlpatterns = [
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("account/two-step/", accounts.two_step, name="two_step"),
     path("", dashboard.dashboard, name="dashboard"),
     path("groups/", groups.group_list, name="groups"),
     path("groups/new/", groups.group_add, name="group_add"),
