@@ -178,3 +178,23 @@ class MemberAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups
         self.fields["region"].choices = [("", "—"), *labels.region_choices()]
+
+
+class DelegatesForm(forms.Form):
+    seats = forms.IntegerField(label=_("Delegate seats"), min_value=1, max_value=10000, initial=100)
+    by = forms.ChoiceField(
+        label=_("Among"),
+        choices=[("group", _("constituent groups")), ("region", _("regions"))],
+        initial="group",
+    )
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[
+            ("sainte-lague", _("Sainte-Laguë (proportional, neutral to size)")),
+            ("dhondt", _("D'Hondt (favours larger groups)")),
+            ("hare", _("Largest remainder, Hare quota")),
+            ("huntington-hill", _("Huntington-Hill")),
+            ("adams", _("Adams (every group with members gets a seat)")),
+        ],
+        initial="sainte-lague",
+    )

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from kenes.web.views import accounts, audit, dashboard, groups, imports, members, readiness
+from kenes.web.views import (
+    accounts,
+    audit,
+    dashboard,
+    delegates,
+    groups,
+    imports,
+    members,
+    readiness,
+)
 
 urlpatterns = [
     path("login/", accounts.LoginView.as_view(), name="login"),
@@ -20,5 +29,6 @@ urlpatterns = [
     path("import/<uuid:batch_id>/discard/", imports.import_discard, name="import_discard"),
     path("readiness/", readiness.readiness, name="readiness"),
     path("readiness/dossier.xlsx", readiness.dossier, name="readiness_dossier"),
+    path("delegates/", delegates.delegates, name="delegates"),
     path("audit/", audit.audit_log, name="audit"),
 ]

@@ -25,6 +25,7 @@ MATRIX = [
     ("member_add", None, (200, 403, 200, 403, 403)),
     ("readiness", None, (200, 200, 200, 200, 403)),
     ("readiness_dossier", None, (200, 403, 403, 403, 403)),
+    ("delegates", None, (200, 200, 200, 200, 403)),
     ("audit", None, (200, 403, 403, 200, 403)),
 ]
 
