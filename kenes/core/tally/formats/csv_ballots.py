@@ -1,0 +1,130 @@
+"""CSV ballots, one row per ballot (or per distinct ballot with a ``count`` column).
+
+Two shapes, told apart by the header row:
+
+* cast-vote record — one column per rank position (header ``rank1``, ``1st choice``,
+  ``choice 2``, ``preference 3`` ...); each cell names a candidate. ``undervote`` or an empty
+  cell is a skipped position, ``overvote`` an overvote, ``a=b`` (or ``a|b``) an equal ranking.
+  Other columns (``Precinct`` ...) are ignored. Candidates are numbered in order of first
+  appearance. This is the layout of ES&S and RCTab exports.
+* one column per candidate — the header names the candidates; each cell is the rank number
+  given to that candidate (empty = unranked). For approval ballots a 1 marks approval.
+
+A ``count`` (or ``weight``) column, if present, gives how many voters cast the row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import numpy as np
+
+from kenes.core.tally.errors import BallotFileError
+from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile, build_profile, merge
+
+_RANK_COLUMN = re.compile(
+    r"(?i)^\s*(rank|choice|preference|pref)\s*\d+|^\s*\d+\s*(st|nd|rd|th)?\s*(choice|rank|preference)"
+)
+_COUNT_COLUMN = {"count", "weight", "votes", "ballots"}
+_SKIP_TOKENS = {"", "undervote", "skipped", "-"}
+_OVER_TOKENS = {"overvote"}
+
+
+def parse_csv(text: str) -> Profile:
+    """Parse CSV ballots (see the module docstring); raise BallotFileError naming the line."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise BallotFileError(1, "the first row must be a header naming the columns")
+    header = [cell.strip() for cell in rows[0]]
+    count_col = next((i for i, h in enumerate(header) if h.lower() in _COUNT_COLUMN), None)
+    rank_cols = [i for i, h in enumerate(header) if _RANK_COLUMN.match(h)]
+    if rank_cols:
+        return _cast_vote_record(rows, rank_cols, count_col)
+    return _candidate_columns(rows, header, count_col)
+
+
+def _count(lineno: int, row: list[str], count_col: int | None) -> int:
+    if count_col is None:
+        return 1
+    cell = row[count_col].strip() if count_col < len(row) else ""
+    if not cell.isdigit():
+        raise BallotFileError(lineno, f"the count '{cell}' is not a whole number")
+    return int(cell)
+
+
+def _cast_vote_record(
+    rows: list[list[str]], rank_cols: list[int], count_col: int | None
+) -> Profile:
+    names: dict[str, int] = {}
+    mark_rows: list[list[int]] = []
+    counts: list[int] = []
+    ballots: list[tuple[int, list[list[int]]]] = []
+    for lineno, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        count = _count(lineno, row, count_col)
+        marks: list[int] = []
+        positions: list[list[int]] = []
+        seen: set[int] = set()
+        for col in rank_cols:
+            cell = row[col].strip() if col < len(row) else ""
+            if cell.lower() in _SKIP_TOKENS:
+                marks.append(SKIPPED)
+                positions.append([])
+                continue
+            if cell.lower() in _OVER_TOKENS:
+                marks.append(OVERVOTE)
+                positions.append([])
+                continue
+            group = [names.setdefault(part.strip(), len(names)) for part in re.split("[=|]", cell)]
+            marks.append(group[0] if len(group) == 1 else OVERVOTE)
+            fresh = [c for c in group if c not in seen]
+            seen.update(fresh)
+            positions.append(fresh)
+        mark_rows.append(marks)
+        counts.append(count)
+        ballots.append((count, positions))
+    if not ballots:
+        raise BallotFileError(len(rows), "the file holds no ballots")
+    candidates = list(names)
+    n = len(candidates)
+    ranks = np.zeros((len(ballots), n), dtype=np.int16)
+    for i, (_, positions) in enumerate(ballots):
+        for pos, group in enumerate(positions, start=1):
+            for c in group:
+                ranks[i, c] = pos
+    return merge(
+        Profile(
+            candidates=tuple(candidates),
+            ranks=ranks,
+            counts=np.array(counts, dtype=np.int64),
+            marks=np.array(mark_rows, dtype=np.int16),
+        )
+    )
+
+
+def _candidate_columns(rows: list[list[str]], header: list[str], count_col: int | None) -> Profile:
+    cand_cols = [i for i in range(len(header)) if i != count_col]
+    names = [header[i] for i in cand_cols]
+    if len(set(names)) != len(names) or not all(names):
+        raise BallotFileError(1, "every candidate column needs its own non-empty name")
+    ballots: list[tuple[int, list[list[int]]]] = []
+    for lineno, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        count = _count(lineno, row, count_col)
+        by_rank: dict[int, list[int]] = {}
+        for k, col in enumerate(cand_cols):
+            cell = row[col].strip() if col < len(row) else ""
+            if cell in ("", "0"):
+                continue
+            if not cell.isdigit():
+                raise BallotFileError(lineno, f"'{cell}' in column '{header[col]}' is not a rank")
+            by_rank.setdefault(int(cell), []).append(k)
+        top = max(by_rank, default=0)
+        ballots.append((count, [by_rank.get(r, []) for r in range(1, top + 1)]))
+    if not ballots:
+        raise BallotFileError(len(rows), "the file holds no ballots")
+    return build_profile(names, ballots)

@@ -1,0 +1,1 @@
+"""Counting methods: each takes a Profile and returns a self-explaining Result."""

@@ -1,0 +1,74 @@
+"""Helpers shared by the counting methods: current top choices and tie handling."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
+
+from kenes.core.tally.errors import TallyError
+from kenes.core.tally.profile import Profile, RankMatrix
+from kenes.core.tally.result import LotDrawer
+
+EXHAUSTED = -1
+TIED_AT_TOP = -2
+_NONE = np.iinfo(np.int16).max
+
+
+def top_choices(ranks: RankMatrix, continuing: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """For each ballot, its highest-ranked continuing candidate.
+
+    EXHAUSTED when it ranks none of them; TIED_AT_TOP when two or more share its highest
+    position among the continuing candidates (an equal ranking / overvote).
+    """
+    masked = np.where((ranks > 0) & continuing[None, :], ranks, _NONE)
+    best = masked.min(axis=1)
+    top: npt.NDArray[np.int64] = masked.argmin(axis=1).astype(np.int64)
+    ties = (masked == best[:, None]).sum(axis=1)
+    top[ties > 1] = TIED_AT_TOP
+    top[best == _NONE] = EXHAUSTED
+    return top
+
+
+def tally_tops(top: npt.NDArray[np.int64], counts: npt.NDArray[np.int64], n: int) -> list[int]:
+    """Votes per candidate from top choices (exhausted and tied ballots not counted)."""
+    valid = top >= 0
+    return [int(v) for v in np.bincount(top[valid], weights=counts[valid], minlength=n)]
+
+
+def new_seed(seed: int | None) -> int:
+    """The seed for lots: the given one, or a fresh random one that the result records."""
+    return secrets.randbits(32) if seed is None else seed
+
+
+def check_seats(profile: Profile, seats: int) -> list[int]:
+    """The candidates standing (not withdrawn); raise if fewer than seats."""
+    standing = [c for c in range(profile.n_candidates) if c not in profile.withdrawn]
+    if seats < 1:
+        raise TallyError("the number of seats must be at least 1")
+    if seats > len(standing):
+        raise TallyError(f"{seats} seats but only {len(standing)} candidates stand")
+    return standing
+
+
+def top_n_by_votes(
+    votes: Sequence[Fraction | int], standing: list[int], seats: int, lots: LotDrawer, what: str
+) -> tuple[list[int], list[str]]:
+    """The ``seats`` candidates with most votes; a tie at the boundary is decided by lot."""
+    order = sorted(standing, key=lambda c: -votes[c])
+    winners: list[int] = []
+    why: list[str] = []
+    while len(winners) < seats:
+        rest = [c for c in order if c not in winners]
+        best = votes[rest[0]]
+        tied = [c for c in rest if votes[c] == best]
+        if len(tied) <= seats - len(winners):
+            winners.extend(tied)
+            continue
+        drawn = lots.draw(tied, f"{what}: equal votes for the last seat(s)")
+        why.append(f"lot drawn among candidates tied on {best} {what}")
+        winners.append(drawn)
+    return winners, why

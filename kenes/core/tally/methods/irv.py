@@ -1,0 +1,178 @@
+"""Instant-runoff voting (alternative vote), with the options real jurisdictions use.
+
+Rule: count each ballot for its highest-ranked continuing candidate; a candidate with more than
+half of the votes of the continuing ballots wins; otherwise the candidate with fewest votes is
+excluded and the count repeats (Hare 1859; the single-seat case of STV).
+
+Options (named as in RCTab, the Universal RCV Tabulator, rules documentation):
+
+* ``overvote`` — what a ballot does when it reaches a position holding several candidates
+  (an equal ranking or an ES&S ``overvote`` mark): ``"exhaust"`` (Minneapolis 2013,
+  RCTab *exhaustImmediately*; also Burlington's count) or ``"skip"`` to the next position
+  (Minneapolis 2017, RCTab *alwaysSkipToNextRank*).
+* ``max_skipped`` — a ballot that skips more than this many consecutive positions before its
+  next mark is exhausted (RCTab *maxSkippedRanksAllowed*); ``None`` = no limit.
+* ``batch`` — batch elimination (Minneapolis Code 167.70 / RCTab *batchElimination*): exclude
+  at once the largest group of lowest candidates whose combined votes are fewer than the votes
+  of the next candidate up, since none of them could overtake it.
+* ``exclude_first`` — candidates excluded after the first count whatever their votes (RCTab
+  excludes undeclared write-ins this way).
+
+A tie for last place is decided by lot from the recorded seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
+
+from kenes.core.tally.methods.common import (
+    EXHAUSTED,
+    TIED_AT_TOP,
+    check_seats,
+    new_seed,
+    top_choices,
+)
+from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile
+from kenes.core.tally.result import LotDrawer, Result, Round
+
+
+def irv(
+    profile: Profile,
+    seed: int | None = None,
+    *,
+    overvote: str = "exhaust",
+    max_skipped: int | None = None,
+    batch: bool = False,
+    exclude_first: Sequence[str] = (),
+) -> Result:
+    """Count a single-seat instant-runoff election (see the module docstring)."""
+    if overvote not in ("exhaust", "skip"):
+        raise ValueError("overvote must be 'exhaust' or 'skip'")
+    standing = check_seats(profile, 1)
+    seed = new_seed(seed)
+    lots = LotDrawer(seed)
+    n = profile.n_candidates
+    continuing = np.zeros(n, dtype=bool)
+    continuing[standing] = True
+    first_out = [profile.candidates.index(name) for name in exclude_first]
+    rounds: list[Round] = []
+    previous: dict[int, Fraction] = {}
+    while True:
+        top = _choices(profile, continuing, overvote, max_skipped)
+        counted = top >= 0
+        tally = np.bincount(top[counted], weights=profile.counts[counted], minlength=n)
+        votes = {c: Fraction(int(tally[c])) for c in range(n) if continuing[c]}
+        exhausted = Fraction(int(profile.counts[~counted].sum()))
+        active = sum(votes.values(), Fraction(0))
+        round_ = Round(number=len(rounds) + 1, votes=votes, exhausted=exhausted)
+        round_.extra["threshold"] = Fraction(int(active) // 2 + 1)
+        if previous:
+            round_.transfers = {c: votes[c] - previous.get(c, Fraction(0)) for c in votes}
+        rounds.append(round_)
+        previous = votes
+        leader = max(votes, key=lambda c: votes[c])
+        if votes[leader] * 2 > active or len(votes) == 1:
+            round_.elected = [leader]
+            round_.action = "election"
+            round_.why.append(
+                f"{profile.candidates[leader]} has {votes[leader]} of {active} continuing votes, "
+                "more than half"
+            )
+            break
+        if len(rounds) == 1 and first_out:
+            out = [c for c in first_out if continuing[c]]
+            round_.why.append("excluded first as undeclared write-ins")
+        else:
+            out = _lowest(votes, batch, lots, round_)
+        for c in out:
+            continuing[c] = False
+        round_.excluded = out
+        round_.action = "exclusion"
+    options = {
+        "overvote": overvote,
+        "max_skipped": "none" if max_skipped is None else str(max_skipped),
+        "batch": str(batch).lower(),
+    }
+    return Result(
+        "irv", profile.candidates, 1, rounds[-1].elected, rounds, seed, lots.lots, options=options
+    )
+
+
+def _lowest(votes: dict[int, Fraction], batch: bool, lots: LotDrawer, round_: Round) -> list[int]:
+    order = sorted(votes, key=lambda c: votes[c])
+    if batch:
+        total = Fraction(0)
+        group = 0
+        for k in range(len(order) - 1):
+            total += votes[order[k]]
+            if total < votes[order[k + 1]]:
+                group = k + 1
+        if group > 1:
+            round_.why.append(
+                f"batch exclusion: the {group} lowest candidates together have fewer votes than "
+                "the next candidate"
+            )
+            return order[:group]
+    low = votes[order[0]]
+    tied = [c for c in order if votes[c] == low]
+    if len(tied) > 1:
+        drawn = lots.draw(tied, f"round {round_.number}: exclusion among candidates tied last")
+        round_.why.append(f"tie for last place on {low} votes decided by lot")
+        return [drawn]
+    round_.why.append(f"fewest votes ({low})")
+    return [order[0]]
+
+
+def _choices(
+    profile: Profile, continuing: npt.NDArray[np.bool_], overvote: str, max_skipped: int | None
+) -> npt.NDArray[np.int64]:
+    if profile.marks is not None:
+        return _choices_as_cast(profile.marks, continuing, overvote, max_skipped)
+    if max_skipped is not None:
+        raise ValueError("max_skipped needs a cast-vote record (a CSV with one column per rank)")
+    ranks = profile.ranks
+    top = top_choices(ranks, continuing)
+    if overvote == "exhaust":
+        return top
+    while (top == TIED_AT_TOP).any():
+        rows = np.flatnonzero(top == TIED_AT_TOP)
+        sub = ranks[rows].copy()
+        masked = np.where((sub > 0) & continuing[None, :], sub, np.iinfo(np.int16).max)
+        best = masked.min(axis=1)
+        sub[(sub == best[:, None]) & continuing[None, :]] = 0
+        ranks = ranks.copy()
+        ranks[rows] = sub
+        top = top_choices(ranks, continuing)
+    return top
+
+
+def _choices_as_cast(
+    marks: npt.NDArray[np.int16],
+    continuing: npt.NDArray[np.bool_],
+    overvote: str,
+    max_skipped: int | None,
+) -> npt.NDArray[np.int64]:
+    limit = marks.shape[1] if max_skipped is None else max_skipped
+    out = np.full(marks.shape[0], EXHAUSTED, dtype=np.int64)
+    keep = continuing.tolist()
+    for i, row in enumerate(marks.tolist()):
+        skipped = 0
+        for mark in row:
+            if mark == SKIPPED:
+                skipped += 1
+                continue
+            if skipped > limit:
+                break
+            skipped = 0
+            if mark == OVERVOTE:
+                if overvote == "exhaust":
+                    break
+                continue
+            if keep[mark]:
+                out[i] = mark
+                break
+    return out
