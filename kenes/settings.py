@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "kenes.audit",
     "kenes.registry",
     "kenes.participation",
+    "kenes.ballots",
     "kenes.parliament",
     "kenes.web",
     "kenes.core_commands",

@@ -1,0 +1,1 @@
+"""Internal elections and motions: secret ballots counted by kenes.core.tally."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BallotsConfig(AppConfig):
+    name = "kenes.ballots"
+    label = "ballots"
+    verbose_name = _("Elections and motions")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,159 @@
+"""The published ballot box: receipts and ballots, hash-chained; BLT; paper ballots.
+
+The box lists counted ballots sorted by receipt (random, so the order says nothing about
+when or by whom a ballot was cast). Each entry's hash covers the previous hash, the
+receipt, the ballot and the paper mark; the last hash (the head) is stored on the election
+and in the audit log when the box is published. Removing or altering a ballot changes the
+head, and `verify_box` says which entry first differs from the published listing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from kenes.audit import services as audit
+from kenes.ballots import counting, phases
+from kenes.ballots.models import Ballot, Election
+from kenes.ballots.services import BallotError, _locked, _move, check_action, new_receipt, options
+from kenes.core.tally import BallotFileError, parse_blt, parse_csv, write_blt
+
+GENESIS = "0" * 64
+
+
+def entry_hash(prev: str, receipt: str, ranking: list[list[int]], paper: bool) -> str:
+    body = json.dumps(
+        {"prev": prev, "receipt": receipt, "ballot": ranking, "paper": paper},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def ballot_box(election: Election) -> list[dict[str, Any]]:
+    """The box as published: receipt, ballot (candidate names by position), paper, hash."""
+    names = options(election)
+    prev = GENESIS
+    box: list[dict[str, Any]] = []
+    rows = Ballot.objects.filter(election=election).order_by("receipt")
+    for receipt, ranking, paper in rows.values_list("receipt", "ranking", "paper"):
+        prev = entry_hash(prev, receipt, ranking, paper)
+        box.append(
+            {
+                "receipt": receipt,
+                "ballot": [[names[c] for c in group] for group in ranking],
+                "ranking": ranking,
+                "paper": paper,
+                "hash": prev,
+            }
+        )
+    return box
+
+
+@dataclass(frozen=True)
+class BoxCheck:
+    intact: bool
+    entries: int
+    first_bad: int | None = None
+
+
+def verify_entries(box: list[dict[str, Any]], head: str) -> BoxCheck:
+    """Recompute a published listing's chain; anyone can run this on the download."""
+    prev = GENESIS
+    for i, entry in enumerate(box):
+        prev = entry_hash(prev, entry["receipt"], entry["ranking"], entry["paper"])
+        if prev != entry["hash"]:
+            return BoxCheck(False, len(box), i)
+    return BoxCheck(prev == head, len(box), None if prev == head else len(box))
+
+
+def verify_box(election: Election) -> BoxCheck:
+    """Does the box in the database still hash to the head recorded at publication?"""
+    return verify_entries(ballot_box(election), election.box_head)
+
+
+def box_blt(election: Election) -> str:
+    """The counted ballots as BLT: `kenes tally` on it reproduces the published result."""
+    return write_blt(counting.profile(election))
+
+
+def do_tally(election: Election, *, acting_user: Any) -> dict[str, Any]:
+    with transaction.atomic():
+        election = _locked(election)
+        check_action(election, "tally")
+        result = counting.tally(election)
+        election.result = result
+        election.save(update_fields=["result"])
+        audit.record(
+            "ballots.tally",
+            acting_user=acting_user,
+            target_type="election",
+            target_id=election.pk,
+            detail={"winners": result.get("winners"), "carried": result.get("carried")},
+        )
+    return result
+
+
+def do_publish(election: Election, *, acting_user: Any) -> Election:
+    """Count, chain the box, and publish: the result and the box become public and final."""
+    with transaction.atomic():
+        election = _locked(election)
+        election.result = counting.tally(election)
+        box = ballot_box(election)
+        election.box_head = box[-1]["hash"] if box else GENESIS
+        election.save(update_fields=["result", "box_head"])
+        _move(
+            election,
+            phases.PUBLISHED,
+            acting_user=acting_user,
+            detail={"box_head": election.box_head, "ballots": len(box)},
+        )
+    return election
+
+
+def do_enter_paper_ballots(
+    election: Election, text: str, *, format: str = "blt", acting_user: Any
+) -> int:
+    """Add paper ballots counted at a congress (BLT or CSV), all or nothing; returns how many.
+
+    Candidates are matched by name to the election's, so the file may list them in any order.
+    """
+    names = options(election)
+    try:
+        paper = parse_csv(text) if format == "csv" else parse_blt(text)
+    except BallotFileError as exc:
+        raise BallotError(f"The paper ballots could not be read: {exc}") from exc
+    unknown = [n for n in paper.candidates if n not in names]
+    if unknown:
+        raise BallotError(f"Not on this ballot: {', '.join(unknown)}. Use the names as printed.")
+    to_ours = [names.index(n) for n in paper.candidates]
+    today = timezone.localdate()
+    rows = [
+        Ballot(
+            election_id=election.pk,
+            receipt=new_receipt(),
+            ranking=[[to_ours[c] for c in group] for group in positions if group],
+            paper=True,
+            cast_on=today,
+        )
+        for n, positions in paper.ballots()
+        if any(positions)
+        for _ in range(n)
+    ]
+    with transaction.atomic():
+        election = _locked(election)
+        check_action(election, "enter_paper")
+        Ballot.objects.bulk_create(rows, batch_size=2000)
+        audit.record(
+            "ballots.enter_paper",
+            acting_user=acting_user,
+            target_type="election",
+            target_id=election.pk,
+            detail={"ballots": len(rows), "format": format},
+        )
+    return len(rows)

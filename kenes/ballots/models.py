@@ -1,0 +1,147 @@
+"""Elections, motions, candidates, the voter roll and the ballot box.
+
+Secrecy (docs/ballots-threat-model.md): `Ballot` holds no voter reference, no sequential id
+and only the day it was cast; `VoterRoll` (who may vote, who has voted) holds no ballot
+reference. The only tie between a voter and their ballot is `Ballot.slot`, a keyed hash of
+the personal code that nobody can compute without both the code and the server's key.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kenes.ballots import phases
+from kenes.core.tally import METHODS, STV_RULES
+
+
+class Kind(models.TextChoices):
+    ELECTION = "election", _("election")
+    MOTION = "motion", _("motion")
+
+
+class Phase(models.TextChoices):
+    DRAFT = phases.DRAFT, _("draft")
+    OPEN = phases.OPEN, _("open")
+    CLOSED = phases.CLOSED, _("closed")
+    PUBLISHED = phases.PUBLISHED, _("published")
+
+
+class Majority(models.TextChoices):
+    SIMPLE = "simple", _("more than half")
+    TWO_THIRDS = "two_thirds", _("at least two thirds")
+
+
+class Base(models.TextChoices):
+    YES_NO = "yes_no", _("yes and no votes")
+    CAST = "cast", _("votes cast, abstentions included")
+    ELECTORATE = "electorate", _("the whole electorate")
+
+
+MOTION_OPTIONS = ("yes", "no", "abstain")
+
+
+class Election(models.Model):
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.ELECTION)
+    method = models.CharField(
+        _("counting method"), max_length=16, choices=[(m, m) for m in METHODS], default="stv"
+    )
+    stv_rules = models.CharField(
+        _("STV rules"), max_length=10, choices=[(r, r) for r in STV_RULES], default="scottish"
+    )
+    seats = models.PositiveIntegerField(_("seats"), default=1)
+    seed = models.BigIntegerField(_("seed for lots"))
+    cutoff_on = models.DateField(_("good standing on"))
+    region_code = models.CharField(_("region"), max_length=8, blank=True)
+    group = models.ForeignKey(
+        "registry.ConstituentGroup",
+        verbose_name=_("constituent group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices, default=Phase.DRAFT)
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum (percent of the electorate)"), default=0
+    )
+    majority = models.CharField(
+        _("required majority"), max_length=10, choices=Majority.choices, default=Majority.SIMPLE
+    )
+    base = models.CharField(
+        _("base that counts as 100%"), max_length=10, choices=Base.choices, default=Base.YES_NO
+    )
+    electorate_size = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    box_head = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("election")
+        verbose_name_plural = _("elections")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def purpose(self) -> str:
+        """What the personal codes of this election open (kenes.participation)."""
+        return f"election:{self.pk}"
+
+    @property
+    def is_motion(self) -> bool:
+        return self.kind == Kind.MOTION
+
+
+class Candidate(models.Model):
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
+    member = models.ForeignKey(
+        "registry.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name on the ballot"), max_length=300)
+    statement = models.TextField(_("statement"), blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "member"], name="candidate_once"),
+            models.UniqueConstraint(fields=["election", "position"], name="candidate_position"),
+        ]
+
+
+class VoterRoll(models.Model):
+    """Who may vote and who has voted. Deliberately no reference to any ballot."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("registry.Member", on_delete=models.PROTECT, related_name="+")
+    has_voted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["election", "member"], name="on_roll_once")]
+
+
+class Ballot(models.Model):
+    """One ballot. No voter, no sequence, no time finer than the day.
+
+    `slot` is HMAC(server key, election, personal code): the same code holder's next ballot
+    replaces this one (only the last counts); empty for paper ballots.
+    `ranking` is a list of positions, each a list of candidate positions (0-based); for a
+    motion, [[0]] yes, [[1]] no, [[2]] abstain.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    receipt = models.CharField(max_length=32, unique=True)
+    slot = models.CharField(max_length=64, null=True, blank=True)
+    ranking = models.JSONField()
+    paper = models.BooleanField(default=False)
+    cast_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["election", "slot"], name="one_counted_ballot_per_code")
+        ]

@@ -1,0 +1,286 @@
+"""Creating, opening, casting in, closing and publishing elections and motions.
+
+`check_*` functions validate, `do_*` functions change state and take a keyword-only
+`acting_user`; every change an officer makes is audited in the same transaction.
+Casting is not audited per ballot: an entry per vote would time-stamp who voted when
+(docs/ballots-threat-model.md); the voter roll records only *that* a member voted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from kenes.audit import services as audit
+from kenes.ballots import phases
+from kenes.ballots.models import MOTION_OPTIONS, Ballot, Candidate, Election, Kind, VoterRoll
+from kenes.core.tally import METHODS
+from kenes.participation import services as codes
+from kenes.participation.codes import normalise
+from kenes.registry.models import Member
+from kenes.registry.readiness import good_standing
+from kenes.security.sealing import blind_index
+
+
+class BallotError(Exception):
+    """A refused action, with a sentence that says what to do."""
+
+
+def check_action(election: Election, action: str) -> None:
+    if not phases.allows(election.phase, action):
+        raise BallotError(
+            f"'{election.title}' is {election.phase}: '{action}' is not possible in that phase."
+        )
+
+
+def _move(election: Election, target: str, *, acting_user: Any, detail: dict[str, Any]) -> None:
+    if not phases.can_move(election.phase, target):
+        raise BallotError(f"'{election.title}' cannot go from {election.phase} to {target}.")
+    old = election.phase
+    election.phase = target
+    election.save(update_fields=["phase"])
+    audit.record(
+        f"ballots.{target}",
+        acting_user=acting_user,
+        target_type="election",
+        target_id=election.pk,
+        detail={"old": old, "new": target, **detail},
+    )
+
+
+def _locked(election: Election) -> Election:
+    return Election.objects.select_for_update().get(pk=election.pk)
+
+
+def new_receipt() -> str:
+    """20 random base-32 characters (100 bits), shown to the voter once."""
+    return "".join(secrets.choice("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(20))
+
+
+def do_create_election(
+    title: str,
+    *,
+    kind: str = Kind.ELECTION,
+    method: str = "stv",
+    seats: int = 1,
+    cutoff_on: datetime.date,
+    region_code: str = "",
+    group: Any = None,
+    quorum_percent: int = 0,
+    majority: str = "simple",
+    base: str = "yes_no",
+    stv_rules: str = "scottish",
+    acting_user: Any,
+) -> Election:
+    if kind == Kind.MOTION:
+        method, seats = "plurality", 1
+    if method not in METHODS:
+        raise BallotError(f"Unknown counting method '{method}': use one of {', '.join(METHODS)}.")
+    if seats < 1 or not 0 <= quorum_percent <= 100:
+        raise BallotError("Seats must be at least 1 and the quorum between 0 and 100%.")
+    if region_code and group is not None:
+        raise BallotError("An electorate is the whole party, one region or one group, not both.")
+    with transaction.atomic():
+        election = Election.objects.create(
+            title=title,
+            kind=kind,
+            method=method,
+            stv_rules=stv_rules,
+            seats=seats,
+            seed=secrets.randbelow(2**31),
+            cutoff_on=cutoff_on,
+            region_code=region_code,
+            group=group,
+            quorum_percent=quorum_percent,
+            majority=majority,
+            base=base,
+        )
+        audit.record(
+            "ballots.create",
+            acting_user=acting_user,
+            target_type="election",
+            target_id=election.pk,
+            detail={"title": title, "kind": kind, "method": method, "seats": seats},
+        )
+    return election
+
+
+def do_add_candidate(
+    election: Election, member: Member, *, statement: str = "", acting_user: Any
+) -> Candidate:
+    with transaction.atomic():
+        election = _locked(election)
+        check_action(election, "add_candidate")
+        if election.is_motion:
+            raise BallotError("A motion has the options yes, no and abstain, not candidates.")
+        if Candidate.objects.filter(election=election, member=member).exists():
+            raise BallotError(f"{member.full_name} is already a candidate.")
+        taken = set(Candidate.objects.filter(election=election).values_list("name", flat=True))
+        name, n = member.full_name, 1
+        while name in taken:  # names identify candidates in BLT files: keep them distinct
+            n += 1
+            name = f"{member.full_name} ({n})"
+        candidate = Candidate.objects.create(
+            election=election,
+            member=member,
+            name=name,
+            statement=statement,
+            position=Candidate.objects.filter(election=election).count(),
+        )
+        audit.record(
+            "ballots.add_candidate",
+            acting_user=acting_user,
+            target_type="election",
+            target_id=election.pk,
+            detail={"member": member.pk},
+        )
+    return candidate
+
+
+def electorate(election: Election) -> Any:
+    """Members in good standing on the cut-off date, in the election's region or group."""
+    members = Member.objects.filter(good_standing(election.cutoff_on))
+    if election.region_code:
+        members = members.filter(region_code=election.region_code)
+    if election.group_id is not None:
+        members = members.filter(memberships__group_id=election.group_id)
+    return members.distinct().order_by("pk")
+
+
+def options(election: Election) -> tuple[str, ...]:
+    """The names on the ballot, in ballot order."""
+    if election.is_motion:
+        return MOTION_OPTIONS
+    return tuple(Candidate.objects.filter(election=election).values_list("name", flat=True))
+
+
+def do_open(election: Election, *, acting_user: Any) -> list[codes.IssuedCode]:
+    """Fix the voter roll, issue personal codes (returned once) and open the vote."""
+    with transaction.atomic():
+        election = _locked(election)
+        n_options = len(options(election))
+        if not election.is_motion and n_options <= election.seats:
+            raise BallotError("Add more candidates than seats before opening the election.")
+        voters = list(electorate(election))
+        VoterRoll.objects.bulk_create(
+            [VoterRoll(election=election, member=m) for m in voters], batch_size=2000
+        )
+        election.electorate_size = len(voters)
+        election.save(update_fields=["electorate_size"])
+        issued = codes.do_issue_codes(election.purpose, voters, acting_user=acting_user)
+        _move(election, phases.OPEN, acting_user=acting_user, detail={"electorate": len(voters)})
+    return issued
+
+
+def check_ranking(election: Election, ranking: Sequence[Sequence[int]]) -> list[list[int]]:
+    """A ballot as positions of candidate numbers (0-based); refuse anything malformed."""
+    n = len(options(election))
+    cleaned = [[int(c) for c in group] for group in ranking]
+    flat = [c for group in cleaned for c in group]
+    if not flat or any(not 0 <= c < n for c in flat) or len(set(flat)) != len(flat):
+        raise BallotError("Mark each candidate at most once, and at least one.")
+    if election.is_motion and len(flat) != 1:
+        raise BallotError("Choose one of yes, no or abstain.")
+    return cleaned
+
+
+def _slot(election: Election, normalised: str) -> str:
+    return blind_index(f"ballot-slot:{election.pk}:{normalised}")
+
+
+def _lock_open(election_id: int) -> str:
+    """The phase, read under a lock that a concurrent close must wait for (PostgreSQL)."""
+    share = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT phase FROM ballots_election WHERE id = %s{share}", [election_id])
+        row = cursor.fetchone()
+    return row[0] if row else ""
+
+
+def do_cast(election: Election, code: str, ranking: Sequence[Sequence[int]]) -> str:
+    """Cast (or re-cast) a ballot with a personal code; returns the new receipt.
+
+    Only the last ballot of a code counts: it replaces the earlier one in one statement
+    (INSERT ... ON CONFLICT on the code's slot), so concurrent casts leave exactly one.
+    """
+    normalised = normalise(code)
+    member = codes.resolve_code(election.purpose, code) if normalised else None
+    if member is None:
+        raise BallotError("This code does not open this ballot. Check it and type it again.")
+    cleaned = check_ranking(election, ranking)
+    receipt = new_receipt()
+    with transaction.atomic():
+        if _lock_open(election.pk) != phases.OPEN:
+            raise BallotError(f"'{election.title}' is not open: ballots are not accepted.")
+        Ballot.objects.bulk_create(
+            [
+                Ballot(
+                    election_id=election.pk,
+                    receipt=receipt,
+                    slot=_slot(election, normalised or ""),
+                    ranking=cleaned,
+                    cast_on=timezone.localdate(),
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["election", "slot"],
+            update_fields=["receipt", "ranking", "cast_on"],
+        )
+        VoterRoll.objects.filter(election_id=election.pk, member=member).update(has_voted=True)
+    return receipt
+
+
+def do_close(election: Election, *, acting_user: Any) -> None:
+    with transaction.atomic():
+        election = _locked(election)
+        codes.do_revoke_codes(election.purpose, acting_user=acting_user)
+        _reshuffle(election)
+        _move(election, phases.CLOSED, acting_user=acting_user, detail={})
+
+
+def _reshuffle(election: Election) -> None:
+    """Rewrite the ballots in receipt order, all in one transaction.
+
+    Rows sit on disk (and in a dump) in arrival order, which matches the order of the voter
+    roll's updates; rewritten in random receipt order they no longer do. The old row versions
+    stay on disk until PostgreSQL vacuums them (docs/ballots-threat-model.md).
+    """
+    ballots = list(Ballot.objects.filter(election=election).order_by("receipt"))
+    Ballot.objects.filter(election=election).delete()
+    for ballot in ballots:
+        ballot.id = uuid.uuid4()
+    Ballot.objects.bulk_create(ballots, batch_size=2000)
+
+
+def turnout(election: Election) -> int:
+    return VoterRoll.objects.filter(election=election, has_voted=True).count()
+
+
+def counted_ballots(election: Election) -> Any:
+    return Ballot.objects.filter(Q(election=election)).order_by("receipt")
+
+
+def do_reissue_code(election: Election, member: Member, *, acting_user: Any) -> str:
+    """A new code for a member who lost theirs, refused once they have voted.
+
+    A ballot is tied to the code that cast it (its slot), not to the member, so a member who
+    voted and then received a new code could cast a second counted ballot.
+    """
+    with transaction.atomic():
+        election = _locked(election)
+        roll = VoterRoll.objects.filter(election=election, member=member).first()
+        if roll is None or election.phase != phases.OPEN:
+            raise BallotError("Codes are reissued only to members on the roll of an open vote.")
+        if roll.has_voted:
+            raise BallotError(
+                f"{member.full_name} has already voted with their code: it cannot be replaced."
+            )
+        (issued,) = codes.do_issue_codes(election.purpose, [member], acting_user=acting_user)
+    return issued.code
