@@ -25,7 +25,7 @@ from kenes.core.tally import METHODS
 from kenes.participation import services as codes
 from kenes.participation.codes import normalise
 from kenes.registry.models import Member
-from kenes.registry.readiness import good_standing
+from kenes.registry.selectors import members_in_good_standing
 from kenes.security.sealing import blind_index
 
 
@@ -146,12 +146,9 @@ def do_add_candidate(
 
 def electorate(election: Election) -> Any:
     """Members in good standing on the cut-off date, in the election's region or group."""
-    members = Member.objects.filter(good_standing(election.cutoff_on))
-    if election.region_code:
-        members = members.filter(region_code=election.region_code)
-    if election.group_id is not None:
-        members = members.filter(memberships__group_id=election.group_id)
-    return members.distinct().order_by("pk")
+    return members_in_good_standing(
+        election.cutoff_on, region_code=election.region_code, group_id=election.group_id
+    )
 
 
 def options(election: Election) -> tuple[str, ...]:

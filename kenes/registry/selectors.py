@@ -6,7 +6,7 @@ import datetime
 from collections import Counter
 from fractions import Fraction
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from kenes.registry.models import ConstituentGroup, Member, Membership
 from kenes.registry.readiness import good_standing
@@ -34,3 +34,17 @@ def good_standing_by_group(on: datetime.date) -> dict[str, Fraction]:
     for member_id, slug in pairs.iterator(chunk_size=5000):
         shares[slug] += Fraction(1, groups_of[member_id])
     return shares
+
+
+def members_in_good_standing(
+    on: datetime.date, *, region_code: str = "", group_id: int | None = None
+) -> QuerySet[Member]:
+    """The people who may take part on `on` (an electorate): whole party, a region or a group."""
+    members = Member.objects.filter(good_standing(on))
+    if region_code:
+        members = members.filter(region_code=region_code)
+    if group_id is not None:
+        members = members.filter(
+            pk__in=Membership.objects.filter(group_id=group_id).values("member")
+        )
+    return members.order_by("pk")
