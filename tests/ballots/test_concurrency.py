@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
-from django.db import connection
 
 from kenes.ballots import services
 from kenes.ballots.models import Ballot
 from kenes.ballots.services import BallotError
 from tests.ballots.conftest import open_election
+from tests.concurrency import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -20,28 +19,6 @@ pytestmark = [
         reason="concurrency is tested on PostgreSQL (make test runs it there)",
     ),
 ]
-
-
-def _run_together(jobs):  # type: ignore[no-untyped-def]
-    errors: list[BaseException] = []
-    results: list[object] = []
-    barrier = threading.Barrier(len(jobs))
-
-    def wrap(job):  # type: ignore[no-untyped-def]
-        try:
-            barrier.wait()
-            results.append(job())
-        except BaseException as exc:  # noqa: BLE001 - reported to the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results, errors
 
 
 def test_many_concurrent_casts_by_the_same_and_other_voters_leave_one_ballot_each(
@@ -54,7 +31,7 @@ def test_many_concurrent_casts_by_the_same_and_other_voters_leave_one_ballot_eac
         for code in voters
         for i in range(5)
     ]
-    results, errors = _run_together(jobs)
+    results, errors = run_together(jobs)
     assert not errors, errors
     assert len(results) == 30
     assert Ballot.objects.filter(election=election).count() == 6
@@ -65,7 +42,7 @@ def test_casts_racing_the_close_are_either_counted_before_it_or_refused(members,
     election, codes = open_election(members, officers["admin"])
     jobs = [(lambda code=code: services.do_cast(election, code, [[0]])) for code in codes.values()]
     jobs.append(lambda: services.do_close(election, acting_user=officers["admin"]))
-    results, errors = _run_together(jobs)
+    results, errors = run_together(jobs)
     assert all(isinstance(e, BallotError) for e in errors), errors
     accepted = [r for r in results if isinstance(r, str)]
     assert Ballot.objects.filter(election=election).count() == len(accepted)

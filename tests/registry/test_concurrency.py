@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 import os
-import threading
 
 import pytest
-from django.db import connection
 
 from kenes.audit import services as audit
 from kenes.registry.importing import do_import_members
 from kenes.registry.models import Member, Membership
+from tests.concurrency import run_together
 from tests.conftest import csv_bytes, person
 
 pytestmark = [
@@ -24,23 +23,7 @@ pytestmark = [
 
 
 def _run_together(*jobs):
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(jobs))
-
-    def wrap(job):
-        try:
-            barrier.wait()
-            job()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    _results, errors = run_together(jobs)
     assert not errors, errors
 
 
