@@ -50,6 +50,21 @@ def person(
     ]
 
 
+def isolated_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without any Kenes or database configuration, plus `extra`.
+
+    For running `kenes` as a newcomer would: the test run's own settings
+    (including a PostgreSQL DATABASE_URL) must not leak into it.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KENES_", "DJANGO_")) and k != "DATABASE_URL"
+    }
+    env.update(extra or {})
+    return env
+
+
 def write_csv(path: Path, rows: Iterable[list[str]], header: list[str] = HEADER) -> Path:
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)

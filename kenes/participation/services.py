@@ -20,8 +20,7 @@ from kenes.audit import services as audit
 from kenes.participation.codes import new_code, normalise
 from kenes.participation.models import PersonalCode
 from kenes.registry.models import Member
-from kenes.security.keys import field_keys
-from kenes.security.sealing import blind_index
+from kenes.security.sealing import blind_index, blind_index_candidates
 
 
 @dataclass(frozen=True)
@@ -31,8 +30,12 @@ class IssuedCode:
     code: str
 
 
-def _index(purpose: str, normalised: str, key: Any = None) -> str:
-    return blind_index(f"code:{purpose}:{normalised}", key=key)
+def _code_text(purpose: str, normalised: str) -> str:
+    return f"code:{purpose}:{normalised}"
+
+
+def _index(purpose: str, normalised: str) -> str:
+    return blind_index(_code_text(purpose, normalised))
 
 
 def do_issue_codes(
@@ -72,7 +75,7 @@ def resolve_code(purpose: str, text: str) -> Member | None:
     normalised = normalise(text)
     if normalised is None:
         return None
-    candidates = [_index(purpose, normalised, key=k) for k in field_keys()]
+    candidates = blind_index_candidates(_code_text(purpose, normalised))
     found = (
         PersonalCode.objects.filter(
             code_index__in=candidates, purpose=purpose, revoked_at__isnull=True

@@ -16,9 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kenes.audit import services as audit
-from kenes.core.roster import UnreadableFile, check_rows, read_table
-from kenes.core.rules import load_jurisdiction
-from kenes.registry.importing import StrictImportRefused, defect_json, do_import_members
+from kenes.core.roster import UnreadableFile, check_file
+from kenes.registry.importing import StrictImportRefused, do_import_members
 from kenes.registry.models import ConstituentGroup, ImportBatch, ImportStatus
 from kenes.registry.scoping import Action, can
 
@@ -86,31 +85,22 @@ def run_check(batch_id: str) -> None:
     """Check every row, saving progress as it goes; store the sealed report."""
     batch = ImportBatch.objects.get(pk=batch_id)
     _set(batch.pk, status=ImportStatus.CHECKING, rows_done=0)
-    jurisdiction = load_jurisdiction("kz")
-    rule = jurisdiction.registration_rule(None)
-    rows = valid = 0
-    defects: list[dict[str, Any]] = []
     try:
-        table = read_table(_content(batch), filename=batch.filename)
-        for row in check_rows(
-            table, jurisdiction=jurisdiction, rule=rule, reference_date=timezone.localdate()
-        ):
-            rows += 1
-            if row.defects:
-                defects.extend(defect_json(d) | {"value": d.value} for d in row.defects)
-            else:
-                valid += 1
-            if rows % PROGRESS_EVERY == 0:
-                _set(batch.pk, rows_done=rows)
+        report = check_file(
+            _content(batch),
+            filename=batch.filename,
+            reference_date=timezone.localdate(),
+            progress=lambda rows: _set(batch.pk, rows_done=rows),
+            progress_every=PROGRESS_EVERY,
+        )
     except Exception as exc:
         _record_failure(batch.pk, exc)
         return
-    report = {"rows": rows, "valid": valid, "invalid": rows - valid, "defects": defects}
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportStatus.CHECKED,
-        rows_done=rows,
-        rows_total=rows,
-        report=json.dumps(report),
+        rows_done=report.rows,
+        rows_total=report.rows,
+        report=json.dumps(report.as_json()),
         updated_at=timezone.now(),
     )
 

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from kenes.audit import services as audit
 from kenes.core.rules import load_jurisdiction
 from kenes.registry.models import Member
-from kenes.registry.readiness import _language, good_standing
+from kenes.registry.readiness import good_standing, names_language
 from kenes.registry.scoping import Action, can, members_for
 
 
@@ -37,7 +37,7 @@ def export_dossier(
         raise PermissionDenied
     rule = load_jurisdiction("kz").registration_rule(rule_id)
     on = on or timezone.localdate()
-    lang = _language()
+    lang = names_language()
     book = Workbook(write_only=True)
     units = {u.code: u for u in rule.region_units()}
     by_unit: dict[str, list[Member]] = {code: [] for code in units}

@@ -15,8 +15,11 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from kenes.core.iin import InvalidIIN, parse_iin
+from kenes.core.roster import IMPLAUSIBLE_AGE
+from kenes.core.roster.checks import age_on
 from kenes.core.rules import RegistrationRule, load_jurisdiction
 from kenes.registry.models import Member, MemberStatus
 
@@ -89,10 +92,6 @@ def good_standing(on: datetime.date) -> Q:
     return Q(status=MemberStatus.MEMBER) & (Q(joined_on__isnull=True) | Q(joined_on__lte=on))
 
 
-def _age_on(birth: datetime.date, on: datetime.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 def member_defects(
     members: QuerySet[Member], rule: RegistrationRule, on: datetime.date
 ) -> dict[str, list[int]]:
@@ -119,10 +118,10 @@ def member_defects(
         if birth is not None:
             if parsed is not None and parsed.birth_date != birth:
                 found["iin_birthdate_mismatch"].append(pk)
-            age = _age_on(birth, on)
+            age = age_on(birth, on)
             if age < rule.min_age:
                 found["underage"].append(pk)
-            elif age > 110:
+            elif age > IMPLAUSIBLE_AGE:
                 found["implausible_age"].append(pk)
     return found
 
@@ -146,7 +145,7 @@ def compute_readiness(
     regions = [
         RegionReadiness(
             code=unit.code,
-            name=unit.name(_language()),
+            name=unit.name(names_language()),
             members=per_unit.get(unit.code, 0),
             required=rule.min_per_region or 0,
             at_risk=risk_per_unit.get(unit.code, 0),
@@ -171,8 +170,7 @@ def compute_readiness(
     )
 
 
-def _language() -> str:
-    from django.utils.translation import get_language
-
+def names_language() -> str:
+    """The language region names are shown in: the active one if Kenes has it, else Russian."""
     lang = (get_language() or "ru")[:2]
     return lang if lang in {"ru", "kk", "en"} else "ru"

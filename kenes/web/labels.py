@@ -12,10 +12,11 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kenes.core.rules import Jurisdiction, load_jurisdiction
+from kenes.registry.readiness import names_language
 
 
 @cache
@@ -23,9 +24,7 @@ def jurisdiction() -> Jurisdiction:
     return load_jurisdiction("kz")
 
 
-def current_language() -> str:
-    lang = (get_language() or "ru")[:2]
-    return lang if lang in {"ru", "kk", "en"} else "ru"
+current_language = names_language
 
 
 def region_name(code: str) -> str:

@@ -4,7 +4,6 @@ driven by Playwright in Debian's Chromium."""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -15,6 +14,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.conftest import isolated_env
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -53,12 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is needed for the browser tests: apt-get install chromium")
     var = tmp_path_factory.mktemp("kenes-browser-var")
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("KENES_", "DJANGO_")) and k != "DATABASE_URL"
-    }
-    env.update({"KENES_ENV": "development", "KENES_VAR_DIR": str(var)})
+    env = isolated_env({"KENES_ENV": "development", "KENES_VAR_DIR": str(var)})
     kenes = [sys.executable, "-m", "kenes"]
     subprocess.run(
         [*kenes, "demo", "--no-serve", "--members", "600"],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,24 +12,18 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kenes.registry.models import ConstituentGroup, Member
-from tests.conftest import person
+from tests.conftest import isolated_env, person
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 def kenes(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real console entry point in a fresh process with no configuration at all."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("KENES_", "DJANGO_")) and k != "DATABASE_URL"
-    }
-    clean.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "kenes", *args],
         capture_output=True,
         text=True,
-        env=clean,
+        env=isolated_env(env),
         timeout=120,
     )
 

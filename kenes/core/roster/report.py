@@ -7,6 +7,7 @@ JSON shape (version 1, kept stable for scripts and the web layer):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -53,12 +54,15 @@ def check_file(
     rule_id: str | None = None,
     reference_date: date | None = None,
     jurisdiction: str = "kz",
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 1000,
 ) -> CheckReport:
     """Read a member list and check every row against a registration rule.
 
     `rule_id` None means the newest rule; `reference_date` None means today
     (ages are computed on it). Raises UnreadableFile for files that are not
-    member lists, UnknownRules for an unknown rule id.
+    member lists, UnknownRules for an unknown rule id. `progress`, if given, is
+    called with the number of rows checked so far every `progress_every` rows.
     """
     rules = load_jurisdiction(jurisdiction)
     rule = rules.registration_rule(rule_id)
@@ -72,6 +76,8 @@ def check_file(
                 defects.extend(checked.defects)
             else:
                 valid += 1
+            if progress is not None and rows % progress_every == 0:
+                progress(rows)
         ignored = table.ignored_columns
     return CheckReport(
         rows=rows, valid=valid, invalid=rows - valid, defects=defects, ignored_columns=ignored
