@@ -47,3 +47,8 @@ def can(user: Any, action: Action, election: Election) -> bool:
     if action in (Action.VIEW_TURNOUT, Action.VIEW_RESULT):
         return auditor or runs(user, election)
     return False
+
+
+def sees_elections(user: Any) -> bool:
+    """May `user` open the list of elections? Officers and auditors; voters need no account."""
+    return is_admin(user) or bool(roles_of(user))

@@ -4,21 +4,22 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from kenes.ballots.rules import sees_elections
 from kenes.registry.scoping import Action, can
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    return {
-        "nav": {
-            action.value: can(user, action)
-            for action in (
-                Action.VIEW_AGGREGATES,
-                Action.LIST_MEMBERS,
-                Action.IMPORT_MEMBERS,
-                Action.VIEW_AUDIT_LOG,
-                Action.EXPORT_DOSSIER,
-                Action.MANAGE_GROUPS,
-            )
-        }
+    nav = {
+        action.value: can(user, action)
+        for action in (
+            Action.VIEW_AGGREGATES,
+            Action.LIST_MEMBERS,
+            Action.IMPORT_MEMBERS,
+            Action.VIEW_AUDIT_LOG,
+            Action.EXPORT_DOSSIER,
+            Action.MANAGE_GROUPS,
+        )
     }
+    nav["elections"] = sees_elections(user)
+    return {"nav": nav}

@@ -5,10 +5,13 @@ from kenes.web.views import (
     audit,
     dashboard,
     delegates,
+    elections,
     groups,
     imports,
     members,
     readiness,
+    results,
+    vote,
 )
 
 urlpatterns = [
@@ -31,4 +34,38 @@ urlpatterns = [
     path("readiness/dossier.xlsx", readiness.dossier, name="readiness_dossier"),
     path("delegates/", delegates.delegates, name="delegates"),
     path("audit/", audit.audit_log, name="audit"),
+    # Elections and motions: officers' pages (views/elections.py)
+    path("elections/", elections.election_list, name="elections"),
+    path("elections/new/", elections.election_add, name="election_add"),
+    path("elections/<int:election_id>/", elections.election_detail, name="election_detail"),
+    path(
+        "elections/<int:election_id>/candidates/",
+        elections.election_candidates,
+        name="election_candidates",
+    ),
+    path("elections/<int:election_id>/open/", elections.election_open, name="election_open"),
+    path("elections/<int:election_id>/close/", elections.election_close, name="election_close"),
+    path(
+        "elections/<int:election_id>/publish/",
+        elections.election_publish,
+        name="election_publish",
+    ),
+    path("elections/<int:election_id>/paper/", elections.election_paper, name="election_paper"),
+    path(
+        "elections/<int:election_id>/reissue/",
+        elections.election_reissue,
+        name="election_reissue",
+    ),
+    # Results and the published ballot box (views/results.py): public once published
+    path("results/", results.published_list, name="results"),
+    path("elections/<int:election_id>/result/", results.election_result, name="election_result"),
+    path("elections/<int:election_id>/box/", results.election_box, name="election_box"),
+    path("elections/<int:election_id>/box.blt", results.election_box_blt, name="election_box_blt"),
+    path(
+        "elections/<int:election_id>/box.json", results.election_box_json, name="election_box_json"
+    ),
+    # Voting with a personal code, no account (views/vote.py)
+    path("vote/", vote.vote_start, name="vote"),
+    path("vote/cast/", vote.vote_cast, name="vote_cast"),
+    path("vote/<str:code>/", vote.vote_link, name="vote_link"),
 ]
