@@ -45,12 +45,14 @@ MOTION_OPTIONS = ("yes", "no", "abstain")
 
 class Election(models.Model):
     title = models.CharField(_("title"), max_length=300)
+    # The motion's wording or the election's explanation, shown to voters.
+    description = models.TextField(_("text"), blank=True)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.ELECTION)
     method = models.CharField(
         _("counting method"), max_length=16, choices=[(m, m) for m in METHODS], default="stv"
     )
     stv_rules = models.CharField(
-        _("STV rules"), max_length=10, choices=[(r, r) for r in STV_RULES], default="scottish"
+        _("STV rules"), max_length=16, choices=[(r, r) for r in STV_RULES], default="scottish"
     )
     seats = models.PositiveIntegerField(_("seats"), default=1)
     seed = models.BigIntegerField(_("seed for lots"))

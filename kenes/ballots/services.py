@@ -67,6 +67,7 @@ def new_receipt() -> str:
 def do_create_election(
     title: str,
     *,
+    description: str = "",
     kind: str = Kind.ELECTION,
     method: str = "stv",
     seats: int = 1,
@@ -90,6 +91,7 @@ def do_create_election(
     with transaction.atomic():
         election = Election.objects.create(
             title=title,
+            description=description,
             kind=kind,
             method=method,
             stv_rules=stv_rules,
@@ -162,6 +164,8 @@ def do_open(election: Election, *, acting_user: Any) -> list[codes.IssuedCode]:
     """Fix the voter roll, issue personal codes (returned once) and open the vote."""
     with transaction.atomic():
         election = _locked(election)
+        if not phases.can_move(election.phase, phases.OPEN):
+            raise BallotError(f"'{election.title}' is {election.phase}: it cannot be opened again.")
         n_options = len(options(election))
         if not election.is_motion and n_options <= election.seats:
             raise BallotError("Add more candidates than seats before opening the election.")

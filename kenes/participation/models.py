@@ -26,3 +26,17 @@ class PersonalCode(models.Model):
                 name="one_live_code_per_member_and_purpose",
             )
         ]
+
+
+class CodeAttempt(models.Model):
+    """One wrong personal code typed from one client address (kenes.participation.throttle).
+
+    Only a keyed hash of the address is kept (`address_index`), and only failures: a
+    successful code leaves no row, so this table says nothing about who voted or when.
+    """
+
+    address_index = models.CharField(max_length=64)
+    failed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address_index", "failed_at"], name="code_attempt_window")]

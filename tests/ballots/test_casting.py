@@ -8,6 +8,7 @@ from kenes.audit import services as audit
 from kenes.ballots import box, phases, services
 from kenes.ballots.models import Ballot
 from kenes.ballots.services import BallotError
+from kenes.participation.services import resolve_code
 from tests.ballots.conftest import open_election
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +108,12 @@ def test_a_lost_code_is_reissued_only_to_a_member_who_has_not_voted(members, off
         services.do_cast(election, codes[lost.pk], [[0]])
     services.do_cast(election, new, [[1]])
     assert Ballot.objects.count() == 2
+
+
+def test_an_open_election_cannot_be_opened_again_and_keeps_its_roll(members, officers):
+    election, codes = open_election(members, officers["admin"])
+    with pytest.raises(services.BallotError, match="cannot be opened again"):
+        services.do_open(election, acting_user=officers["admin"])
+    election.refresh_from_db()
+    assert election.phase == "open"
+    assert all(resolve_code(election.purpose, code) for code in codes.values())

@@ -1,4 +1,5 @@
-"""Ballots -> winners: plurality, approval, IRV, Schulze, ranked pairs, Scottish and Meek STV.
+"""Ballots -> winners: plurality, approval, IRV, Schulze, ranked pairs, STV (Scottish, Meek,
+Minneapolis).
 
 Pure Python + numpy; no Django. Every count returns a :class:`Result` that explains itself
 round by round, and :func:`result_json` renders it in the stable JSON shape of docs/tally.md.
@@ -11,15 +12,20 @@ from kenes.core.tally.formats import load_profile, parse_blt, parse_csv, parse_p
 from kenes.core.tally.methods.condorcet import pairwise_matrix, ranked_pairs, schulze
 from kenes.core.tally.methods.irv import irv
 from kenes.core.tally.methods.meek_stv import meek_stv
+from kenes.core.tally.methods.minneapolis_stv import minneapolis_stv
 from kenes.core.tally.methods.scottish_stv import scottish_stv
 from kenes.core.tally.methods.single_mark import approval, plurality
 from kenes.core.tally.profile import Profile, build_profile
 from kenes.core.tally.result import Result, Round, decimal_string, result_json
 
 METHODS = ("plurality", "approval", "irv", "schulze", "ranked-pairs", "stv")
+# the STV rules an internal election may choose (kenes.ballots); Minneapolis is for replaying
+# cast-vote records of public counts, from `kenes tally` or code
 STV_RULES = ("scottish", "meek")
+ALL_STV_RULES = (*STV_RULES, "minneapolis")
 
 __all__ = [
+    "ALL_STV_RULES",
     "METHODS",
     "STV_RULES",
     "BallotFileError",
@@ -34,6 +40,7 @@ __all__ = [
     "irv",
     "load_profile",
     "meek_stv",
+    "minneapolis_stv",
     "pairwise_matrix",
     "parse_blt",
     "parse_csv",
@@ -55,7 +62,7 @@ def count(
     seed: int | None = None,
     stv_rules: str = "scottish",
 ) -> Result:
-    """Count ``profile`` by ``method`` (one of METHODS); STV by ``stv_rules`` (STV_RULES).
+    """Count ``profile`` by ``method`` (one of METHODS); STV by ``stv_rules`` (ALL_STV_RULES).
 
     ``seats`` defaults to the number in the file (BLT) or 1.
     """
@@ -77,5 +84,7 @@ def count(
             return scottish_stv(profile, n_seats, seed)
         if stv_rules == "meek":
             return meek_stv(profile, n_seats, seed)
-        raise TallyError(f"unknown STV rules '{stv_rules}': use scottish or meek")
+        if stv_rules == "minneapolis":
+            return minneapolis_stv(profile, n_seats, seed)
+        raise TallyError(f"unknown STV rules '{stv_rules}': use one of {', '.join(ALL_STV_RULES)}")
     raise TallyError(f"unknown method '{method}': use one of {', '.join(METHODS)}")

@@ -1,17 +1,163 @@
-"""Voting with a personal code (placeholder)."""
+"""Voting with a personal code, no account: the code page, the ballot, the receipt.
+
+Secrecy (docs/ballots-threat-model.md): nothing here logs or audits a cast. Every page
+is sent with `Cache-Control: no-store` (a shared phone must not show the last voter's
+ballot from its cache) and `Referrer-Policy: same-origin`: a personal link carries the
+code in its address, which must never reach another host. Not `no-referrer`: under that
+policy browsers send `Origin: null` with a form's POST, and the CSRF check (rightly)
+refuses it, so nobody could vote or even switch the language.
+
+Wrong codes are throttled per client address (kenes.participation.throttle), and a
+throttled address waits even with a valid code.
+"""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kenes.ballots import phases, services, voting
+from kenes.ballots.models import Election
+from kenes.participation import throttle
+from kenes.participation.codes import normalise
+
+View = Callable[..., HttpResponse]
 
 
+def private(view: View) -> View:
+    """Never cached; the address (which may hold a code) is never a referrer to another host."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "same-origin"
+        return response
+
+    return wrapped
+
+
+def _throttled(request: HttpRequest) -> HttpResponse | None:
+    minutes = throttle.wait_minutes(throttle.client_address(request))
+    if not minutes:
+        return None
+    return render(request, "web/vote/throttled.html", {"minutes": minutes}, status=429)
+
+
+def _wrong_code(request: HttpRequest, code: str) -> HttpResponse:
+    throttle.record_failure(throttle.client_address(request))
+    return render(
+        request,
+        "web/vote/start.html",
+        {"code": code, "error": _wrong_code_sentence()},
+        status=400,
+    )
+
+
+def _wrong_code_sentence() -> str:
+    return str(
+        _(
+            "This code does not open any vote that is open now. Check it against your message "
+            "and type it again. Codes stop working when the vote closes."
+        )
+    )
+
+
+def _ballot(
+    request: HttpRequest,
+    election: Election,
+    code: str,
+    *,
+    data: Mapping[str, Any] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    lines = voting.ballot_lines(election, data)
+    context = {
+        "election": election,
+        "code": code,
+        "style": voting.ballot_style(election),
+        "lines": lines,
+        "n": len(lines),
+        "choice": (data or {}).get("choice", ""),
+        "error": error,
+    }
+    return render(request, "web/vote/ballot.html", context, status=status)
+
+
+@private
+@require_http_methods(["GET", "POST"])
 def vote_start(request: HttpRequest) -> HttpResponse:
-    raise Http404  # placeholder: being built
+    """Type the personal code; a right code shows the ballot at once (no redirect)."""
+    if request.method == "GET":
+        return render(request, "web/vote/start.html", {"code": ""})
+    code = str(request.POST.get("code", ""))[:64]
+    if refused := _throttled(request):
+        return refused
+    election = voting.find_open_ballot(code) if normalise(code) else None
+    if election is None:
+        return _wrong_code(request, code)
+    return _ballot(request, election, code)
 
 
-def vote_cast(request: HttpRequest) -> HttpResponse:
-    raise Http404  # placeholder: being built
-
-
+@private
+@require_http_methods(["GET"])
 def vote_link(request: HttpRequest, code: str) -> HttpResponse:
-    raise Http404  # placeholder: being built
+    """The personal link `/vote/<code>/`: the same ballot as typing the code."""
+    code = code[:64]
+    if refused := _throttled(request):
+        return refused
+    election = voting.find_open_ballot(code) if normalise(code) else None
+    if election is None:
+        return _wrong_code(request, code)
+    return _ballot(request, election, code)
+
+
+@private
+@require_POST
+def vote_cast(request: HttpRequest) -> HttpResponse:
+    """Cast the ballot; any error re-shows the form with the voter's marks and changes nothing."""
+    code = str(request.POST.get("code", ""))[:64]
+    if refused := _throttled(request):
+        return refused
+    try:
+        election = Election.objects.get(pk=int(request.POST.get("election", "")))
+    except (ValueError, Election.DoesNotExist):
+        return _wrong_code(request, code)
+    if election.phase != phases.OPEN:
+        return render(request, "web/vote/closed.html", {"election": election}, status=409)
+    if not (normalise(code) and voting.code_opens(election, code)):
+        return _wrong_code(request, code)
+    data = request.POST
+    try:
+        ranking = voting.ranking_from_form(
+            voting.ballot_style(election), len(services.options(election)), data
+        )
+        receipt = services.do_cast(election, code, ranking)
+    except voting.MarkError as error:
+        return _ballot(request, election, code, data=data, error=str(error), status=400)
+    except services.BallotError:
+        # A race with the close, or a ranking the service refuses: say so in the voter's words.
+        election.refresh_from_db()
+        if election.phase != phases.OPEN:
+            return render(request, "web/vote/closed.html", {"election": election}, status=409)
+        return _ballot(
+            request,
+            election,
+            code,
+            data=data,
+            error=_("Your ballot could not be read. Check your marks and send it again."),
+            status=400,
+        )
+    grouped = " ".join(receipt[i : i + 5] for i in range(0, len(receipt), 5))
+    return render(
+        request,
+        "web/vote/receipt.html",
+        {"election": election, "receipt": receipt, "grouped": grouped},
+    )

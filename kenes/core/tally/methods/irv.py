@@ -62,7 +62,7 @@ def irv(
     rounds: list[Round] = []
     previous: dict[int, Fraction] = {}
     while True:
-        top = _choices(profile, continuing, overvote, max_skipped)
+        top = ballot_choices(profile, continuing, overvote, max_skipped)
         counted = top >= 0
         tally = np.bincount(top[counted], weights=profile.counts[counted], minlength=n)
         votes = {c: Fraction(int(tally[c])) for c in range(n) if continuing[c]}
@@ -87,7 +87,7 @@ def irv(
             out = [c for c in first_out if continuing[c]]
             round_.why.append("excluded first as undeclared write-ins")
         else:
-            out = _lowest(votes, batch, lots, round_)
+            out = lowest_candidates(votes, batch, lots, round_)
         for c in out:
             continuing[c] = False
         round_.excluded = out
@@ -102,7 +102,10 @@ def irv(
     )
 
 
-def _lowest(votes: dict[int, Fraction], batch: bool, lots: LotDrawer, round_: Round) -> list[int]:
+def lowest_candidates(
+    votes: dict[int, Fraction], batch: bool, lots: LotDrawer, round_: Round
+) -> list[int]:
+    """The candidate(s) to exclude: the lowest (ties by lot), or a batch (see ``batch``)."""
     order = sorted(votes, key=lambda c: votes[c])
     if batch:
         total = Fraction(0)
@@ -127,9 +130,10 @@ def _lowest(votes: dict[int, Fraction], batch: bool, lots: LotDrawer, round_: Ro
     return [order[0]]
 
 
-def _choices(
+def ballot_choices(
     profile: Profile, continuing: npt.NDArray[np.bool_], overvote: str, max_skipped: int | None
 ) -> npt.NDArray[np.int64]:
+    """Each ballot's current choice under the overvote / skipped-rank options (or EXHAUSTED)."""
     if profile.marks is not None:
         return _choices_as_cast(profile.marks, continuing, overvote, max_skipped)
     if max_skipped is not None:

@@ -5,14 +5,15 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from kenes.core.tally import (
+    ALL_STV_RULES,
     METHODS,
-    STV_RULES,
     BallotFileError,
     TallyError,
     count,
     decimal_string,
     irv,
     load_profile,
+    minneapolis_stv,
     result_json,
 )
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("file", help="ballot file (.blt, .soc/.soi/.toc/.toi, .csv, or .gz)")
         parser.add_argument("--method", required=True, choices=METHODS)
-        parser.add_argument("--stv-rules", choices=STV_RULES, default="scottish")
+        parser.add_argument("--stv-rules", choices=ALL_STV_RULES, default="scottish")
         parser.add_argument(
             "--seats", type=int, help="seats to fill (default: from the file, or 1)"
         )
@@ -36,13 +37,18 @@ class Command(BaseCommand):
             "--format", choices=["blt", "preflib", "csv"], help="default: by extension"
         )
         parser.add_argument("--seed", type=int, help="seed for lots (default: random, recorded)")
+        only = "IRV and --stv-rules minneapolis only"
+        parser.add_argument("--overvote", choices=["exhaust", "skip"], default="exhaust", help=only)
+        parser.add_argument("--max-skipped", type=int, help=f"{only}: skipped ranks allowed")
+        parser.add_argument("--batch", action="store_true", help=f"{only}: batch elimination")
         parser.add_argument(
-            "--overvote", choices=["exhaust", "skip"], default="exhaust", help="IRV only"
+            "--exclude-first", action="append", default=[], help=f"{only}: e.g. UWI"
         )
-        parser.add_argument("--max-skipped", type=int, help="IRV only: skipped ranks allowed")
-        parser.add_argument("--batch", action="store_true", help="IRV only: batch elimination")
         parser.add_argument(
-            "--exclude-first", action="append", default=[], help="IRV only: e.g. UWI"
+            "--decimal-places",
+            type=int,
+            default=4,
+            help="--stv-rules minneapolis only: decimals of surplus arithmetic",
         )
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
@@ -55,7 +61,19 @@ class Command(BaseCommand):
                 or options["batch"]
                 or options["exclude_first"]
             )
-            if options["method"] == "irv" and irv_options:
+            minneapolis = options["method"] == "stv" and options["stv_rules"] == "minneapolis"
+            if minneapolis:
+                result = minneapolis_stv(
+                    profile,
+                    options["seats"],
+                    options["seed"],
+                    overvote=options["overvote"],
+                    max_skipped=options["max_skipped"],
+                    batch=options["batch"],
+                    exclude_first=options["exclude_first"],
+                    decimal_places=options["decimal_places"],
+                )
+            elif options["method"] == "irv" and irv_options:
                 result = irv(
                     profile,
                     options["seed"],

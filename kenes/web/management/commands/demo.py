@@ -4,9 +4,11 @@ import subprocess
 import sys
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from kenes.ballots.demo import demo_codes, seed_demo_elections
 from kenes.registry.demo import seed_demo
 
 
@@ -35,11 +37,22 @@ class Command(BaseCommand):
             seed=options["seed"],
             logins_file=settings.VAR_DIR / "demo-logins.txt",
         )
+        codes_file = settings.VAR_DIR / "demo-codes.txt"
+        admin = get_user_model().objects.filter(username="admin").first()
+        if admin is not None:
+            self.stdout.write("Seeding the demo's elections and votes…")
+            seed_demo_elections(seed=options["seed"], admin=admin, codes_file=codes_file)
         url = f"http://127.0.0.1:{options['port']}/"
         self.stdout.write(f"\nKenes demo: open {url} and log in as one of:")
         for username, password, role in logins:
             self.stdout.write(f"  {username:<18} {password:<16} {role}")
         self.stdout.write(f"(also kept in {settings.VAR_DIR / 'demo-logins.txt'})\n")
+        codes = demo_codes(codes_file)
+        if codes:
+            self.stdout.write(
+                f"Members vote without an account: open {url}vote/ and type a personal code, "
+                f"e.g. {codes[0]} (more in {codes_file}).\n"
+            )
         if options["no_serve"]:
             return
         kenes = [sys.executable, "-m", "kenes"]

@@ -1,0 +1,170 @@
+"""What a voter's code opens, and how the ballot form becomes a ranking.
+
+The form is the same with or without JavaScript (kenes/web/static/kenes/ranking.js only
+writes numbers into the same inputs), so reading it is one pure function here, tested
+without a browser. The ranking it returns is what `services.do_cast` stores: a list of
+positions, each a list of candidate positions (0-based), best first.
+
+How each counting method reads a ballot (kenes.core.tally.methods):
+- plurality counts the first choice only, and a ballot with several candidates equal
+  first counts for nobody: so the form offers one choice (`pick`);
+- approval counts every marked candidate once, whatever the order: so the form offers
+  one box per candidate (`approve_<position>`) and the ranking is one group of equals;
+- the ranked methods (STV, IRV, Schulze, ranked pairs) read the order: the form asks for
+  numbers (`rank_<position>`); a blank means "not ranked";
+- a motion: `choice` is yes, no or abstain ([[0]], [[1]], [[2]]).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kenes.ballots import phases
+from kenes.ballots.models import MOTION_OPTIONS, Candidate, Election
+from kenes.participation import services as codes
+
+RANK = "rank"
+PICK = "pick"
+APPROVE = "approve"
+MOTION = "motion"
+
+
+class MarkError(ValueError):
+    """A ballot form that cannot be read, with a sentence (in the voter's language)."""
+
+
+def find_open_ballot(code: str) -> Election | None:
+    """The open election or motion this personal code opens, or None.
+
+    Codes are issued per purpose (one election), so at most one open election matches.
+    Nothing here says whether the code belonged to a closed or another election.
+    """
+    for election in Election.objects.filter(phase=phases.OPEN).order_by("pk"):
+        if codes.resolve_code(election.purpose, code) is not None:
+            return election
+    return None
+
+
+def code_opens(election: Election, code: str) -> bool:
+    """Does this personal code open this (open) election?"""
+    return election.phase == phases.OPEN and (
+        codes.resolve_code(election.purpose, code) is not None
+    )
+
+
+def ballot_style(election: Election) -> str:
+    """Which form the ballot shows: RANK, PICK, APPROVE or MOTION (see the module doc)."""
+    if election.is_motion:
+        return MOTION
+    if election.method == "plurality":
+        return PICK
+    if election.method == "approval":
+        return APPROVE
+    return RANK
+
+
+def _position(text: str, n: int) -> int:
+    try:
+        position = int(text)
+    except (TypeError, ValueError):
+        raise MarkError(_("Choose one of the candidates on the ballot.")) from None
+    if not 0 <= position < n:
+        raise MarkError(_("Choose one of the candidates on the ballot."))
+    return position
+
+
+def _ranked(data: Mapping[str, Any], n: int) -> list[list[int]]:
+    numbers: dict[int, int] = {}
+    for position in range(n):
+        text = str(data.get(f"rank_{position}", "") or "").strip()
+        if not text:
+            continue
+        try:
+            number = int(text)
+        except ValueError:
+            raise MarkError(
+                _(
+                    "Write whole numbers 1, 2, 3 and so on next to the candidates, "
+                    "or leave a box empty."
+                )
+            ) from None
+        if number < 1:
+            raise MarkError(_("Numbers start at 1: write 1 next to your first choice."))
+        numbers[position] = number
+    seen: dict[int, int] = {}
+    for position, number in numbers.items():
+        if number in seen:
+            raise MarkError(
+                _(
+                    "You wrote the number %(number)s next to two candidates. Give each "
+                    "candidate a different number, or leave a box empty."
+                )
+                % {"number": number}
+            )
+        seen[number] = position
+    # Gaps are closed: 1, 3, 4 mean first, second, third.
+    return [[position] for number, position in sorted(seen.items())]
+
+
+def ranking_from_form(style: str, n: int, data: Mapping[str, Any]) -> list[list[int]]:
+    """The ranking a filled-in ballot form states, for `n` options; MarkError if unreadable.
+
+    RANK: `rank_<position>` hold distinct positive whole numbers or blanks; equal numbers
+    are refused (a tie would not be counted as the voter meant); gaps are closed.
+    PICK: `pick` is one position. APPROVE: `approve_<position>` present = approved, all
+    approved candidates form one group of equals. MOTION: `choice` is yes, no or abstain.
+    At least one mark is needed.
+    """
+    if style == MOTION:
+        choice = str(data.get("choice", "") or "")
+        if choice not in MOTION_OPTIONS:
+            raise MarkError(_("Choose yes, no or abstain."))
+        return [[MOTION_OPTIONS.index(choice)]]
+    if style == PICK:
+        if not data.get("pick"):
+            raise MarkError(_("Choose one candidate."))
+        return [[_position(str(data["pick"]), n)]]
+    if style == APPROVE:
+        approved = [p for p in range(n) if data.get(f"approve_{p}")]
+        if not approved:
+            raise MarkError(_("Tick at least one candidate you approve of."))
+        return [approved]
+    ranking = _ranked(data, n)
+    if not ranking:
+        raise MarkError(_("Write 1 next to your first choice (and 2, 3 and so on if you wish)."))
+    return ranking
+
+
+@dataclass(frozen=True)
+class BallotLine:
+    """One candidate on the ballot page, with the voter's mark kept after an error."""
+
+    position: int
+    name: str
+    statement: str
+    rank: str
+    picked: bool
+    approved: bool
+
+
+def ballot_lines(election: Election, data: Mapping[str, Any] | None = None) -> list[BallotLine]:
+    """The candidates in ballot order, each with the mark the voter gave it (if any)."""
+    data = data or {}
+    lines = []
+    for candidate in Candidate.objects.filter(election=election).order_by("position"):
+        p = candidate.position
+        lines.append(
+            BallotLine(
+                position=p,
+                name=candidate.name,
+                statement=candidate.statement,
+                rank=str(data.get(f"rank_{p}", "") or "").strip()[:6],
+                picked=str(data.get("pick", "")) == str(p),
+                approved=bool(data.get(f"approve_{p}")),
+            )
+        )
+    return lines

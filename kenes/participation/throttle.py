@@ -1,0 +1,84 @@
+"""Throttling personal-code guessing, per client address, in the database.
+
+A code is 75 random bits, so guessing one blindly is hopeless; the throttle is there to
+make a guessing run visible and slow, and to keep a flood of wrong codes from costing
+database work. Failures are counted in the database, not in memory, because several
+gunicorn processes (and machines) serve the same voters (docs/ARCHITECTURE: no
+in-memory state shared between requests).
+
+Only failures are stored, and only a keyed hash of the address (`blind_index`): a
+successful code leaves no trace here, so this table cannot tell who voted or when.
+
+Once an address is throttled, even a valid code waits: the check comes *before* the
+code is looked up. Otherwise every further guess would still be answered "valid" or
+"throttled", and the throttle would stop nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+
+from kenes.participation.models import CodeAttempt
+from kenes.security.sealing import blind_index
+
+FAILURE_LIMIT = 10
+"""Wrong codes allowed from one address within `WINDOW`.
+
+Ten covers a voter retyping a smudged code several times, and a family or a polling
+place sharing one phone or one address. Mobile carriers put many phones behind one
+address (carrier-grade NAT), so the limit must not be tight: a blind guesser gets
+10 tries per 15 minutes, about a thousand a day, against 2**75 possible codes.
+"""
+
+WINDOW = datetime.timedelta(minutes=15)
+"""How long a failure counts; a throttled address waits until its oldest one expires."""
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or the hop our own proxy appended.
+
+    Behind a proxy (KENES_BEHIND_PROXY=1, which sets AXES_IPWARE_PROXY_COUNT to the number
+    of proxies), the client is the entry that many places from the end of X-Forwarded-For:
+    our proxy appends it, and anything before it was written by the client and is not
+    trusted. Without a proxy, X-Forwarded-For is ignored altogether.
+    """
+    proxies = int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0)
+    if proxies > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _address_index(address: str) -> str:
+    return blind_index(f"code-attempt:{address}")
+
+
+def wait_minutes(address: str, *, now: datetime.datetime | None = None) -> int:
+    """Minutes this address must wait before a code is looked up again; 0 if none."""
+    now = now or timezone.now()
+    recent = list(
+        CodeAttempt.objects.filter(
+            address_index=_address_index(address), failed_at__gt=now - WINDOW
+        )
+        .order_by("-failed_at")
+        .values_list("failed_at", flat=True)[:FAILURE_LIMIT]
+    )
+    if len(recent) < FAILURE_LIMIT:
+        return 0
+    # The address may try again once the oldest of its last FAILURE_LIMIT failures expires.
+    free_at = recent[-1] + WINDOW
+    return max(1, math.ceil((free_at - now).total_seconds() / 60))
+
+
+def record_failure(address: str, *, now: datetime.datetime | None = None) -> None:
+    """Count one wrong code from `address`, and drop failures too old to count."""
+    now = now or timezone.now()
+    CodeAttempt.objects.filter(failed_at__lte=now - WINDOW).delete()
+    CodeAttempt.objects.create(address_index=_address_index(address), failed_at=now)
