@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kenes.audit import services as audit
 from kenes.ballots import counting, phases
@@ -127,10 +128,15 @@ def do_enter_paper_ballots(
     try:
         paper = parse_csv(text) if format == "csv" else parse_blt(text)
     except BallotFileError as exc:
-        raise BallotError(f"The paper ballots could not be read: {exc}") from exc
+        raise BallotError(
+            _("The paper ballots could not be read: %(error)s") % {"error": exc}
+        ) from exc
     unknown = [n for n in paper.candidates if n not in names]
     if unknown:
-        raise BallotError(f"Not on this ballot: {', '.join(unknown)}. Use the names as printed.")
+        raise BallotError(
+            _("Not on this ballot: %(names)s. Use the names as printed.")
+            % {"names": ", ".join(unknown)}
+        )
     to_ours = [names.index(n) for n in paper.candidates]
     today = timezone.localdate()
     rows = [

@@ -17,10 +17,19 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kenes.audit import services as audit
 from kenes.ballots import phases
-from kenes.ballots.models import MOTION_OPTIONS, Ballot, Candidate, Election, Kind, VoterRoll
+from kenes.ballots.models import (
+    MOTION_OPTIONS,
+    Ballot,
+    Candidate,
+    Election,
+    Kind,
+    Phase,
+    VoterRoll,
+)
 from kenes.core.tally import METHODS
 from kenes.participation import services as codes
 from kenes.participation.codes import normalise
@@ -36,13 +45,25 @@ class BallotError(Exception):
 def check_action(election: Election, action: str) -> None:
     if not phases.allows(election.phase, action):
         raise BallotError(
-            f"'{election.title}' is {election.phase}: '{action}' is not possible in that phase."
+            _("“%(title)s” is %(phase)s: that is not possible in this phase.")
+            % {"title": election.title, "phase": _phase_name(election.phase)}
         )
+
+
+def _phase_name(phase: str) -> str:
+    return str(Phase(phase).label) if phase in Phase.values else phase
 
 
 def _move(election: Election, target: str, *, acting_user: Any, detail: dict[str, Any]) -> None:
     if not phases.can_move(election.phase, target):
-        raise BallotError(f"'{election.title}' cannot go from {election.phase} to {target}.")
+        raise BallotError(
+            _("“%(title)s” cannot go from %(old)s to %(new)s.")
+            % {
+                "title": election.title,
+                "old": _phase_name(election.phase),
+                "new": _phase_name(target),
+            }
+        )
     old = election.phase
     election.phase = target
     election.save(update_fields=["phase"])
@@ -83,11 +104,14 @@ def do_create_election(
     if kind == Kind.MOTION:
         method, seats = "plurality", 1
     if method not in METHODS:
-        raise BallotError(f"Unknown counting method '{method}': use one of {', '.join(METHODS)}.")
+        raise BallotError(
+            _("Unknown counting method “%(method)s”: use one of %(methods)s.")
+            % {"method": method, "methods": ", ".join(METHODS)}
+        )
     if seats < 1 or not 0 <= quorum_percent <= 100:
-        raise BallotError("Seats must be at least 1 and the quorum between 0 and 100%.")
+        raise BallotError(_("Seats must be at least 1 and the quorum between 0 and 100%."))
     if region_code and group is not None:
-        raise BallotError("An electorate is the whole party, one region or one group, not both.")
+        raise BallotError(_("An electorate is the whole party, one region or one group, not both."))
     with transaction.atomic():
         election = Election.objects.create(
             title=title,
@@ -121,9 +145,9 @@ def do_add_candidate(
         election = _locked(election)
         check_action(election, "add_candidate")
         if election.is_motion:
-            raise BallotError("A motion has the options yes, no and abstain, not candidates.")
+            raise BallotError(_("A motion has the options yes, no and abstain, not candidates."))
         if Candidate.objects.filter(election=election, member=member).exists():
-            raise BallotError(f"{member.full_name} is already a candidate.")
+            raise BallotError(_("%(name)s is already a candidate.") % {"name": member.full_name})
         taken = set(Candidate.objects.filter(election=election).values_list("name", flat=True))
         name, n = member.full_name, 1
         while name in taken:  # names identify candidates in BLT files: keep them distinct
@@ -165,10 +189,13 @@ def do_open(election: Election, *, acting_user: Any) -> list[codes.IssuedCode]:
     with transaction.atomic():
         election = _locked(election)
         if not phases.can_move(election.phase, phases.OPEN):
-            raise BallotError(f"'{election.title}' is {election.phase}: it cannot be opened again.")
+            raise BallotError(
+                _("“%(title)s” is %(phase)s: it cannot be opened again.")
+                % {"title": election.title, "phase": _phase_name(election.phase)}
+            )
         n_options = len(options(election))
         if not election.is_motion and n_options <= election.seats:
-            raise BallotError("Add more candidates than seats before opening the election.")
+            raise BallotError(_("Add more candidates than seats before opening the election."))
         voters = list(electorate(election))
         VoterRoll.objects.bulk_create(
             [VoterRoll(election=election, member=m) for m in voters], batch_size=2000
@@ -186,9 +213,9 @@ def check_ranking(election: Election, ranking: Sequence[Sequence[int]]) -> list[
     cleaned = [[int(c) for c in group] for group in ranking]
     flat = [c for group in cleaned for c in group]
     if not flat or any(not 0 <= c < n for c in flat) or len(set(flat)) != len(flat):
-        raise BallotError("Mark each candidate at most once, and at least one.")
+        raise BallotError(_("Mark each candidate at most once, and at least one."))
     if election.is_motion and len(flat) != 1:
-        raise BallotError("Choose one of yes, no or abstain.")
+        raise BallotError(_("Choose one of yes, no or abstain."))
     return cleaned
 
 
@@ -214,12 +241,14 @@ def do_cast(election: Election, code: str, ranking: Sequence[Sequence[int]]) -> 
     normalised = normalise(code)
     member = codes.resolve_code(election.purpose, code) if normalised else None
     if member is None:
-        raise BallotError("This code does not open this ballot. Check it and type it again.")
+        raise BallotError(_("This code does not open this ballot. Check it and type it again."))
     cleaned = check_ranking(election, ranking)
     receipt = new_receipt()
     with transaction.atomic():
         if _lock_open(election.pk) != phases.OPEN:
-            raise BallotError(f"'{election.title}' is not open: ballots are not accepted.")
+            raise BallotError(
+                _("“%(title)s” is not open: ballots are not accepted.") % {"title": election.title}
+            )
         Ballot.objects.bulk_create(
             [
                 Ballot(
@@ -278,10 +307,11 @@ def do_reissue_code(election: Election, member: Member, *, acting_user: Any) -> 
         election = _locked(election)
         roll = VoterRoll.objects.filter(election=election, member=member).first()
         if roll is None or election.phase != phases.OPEN:
-            raise BallotError("Codes are reissued only to members on the roll of an open vote.")
+            raise BallotError(_("Codes are reissued only to members on the roll of an open vote."))
         if roll.has_voted:
             raise BallotError(
-                f"{member.full_name} has already voted with their code: it cannot be replaced."
+                _("%(name)s has already voted with their code: it cannot be replaced.")
+                % {"name": member.full_name}
             )
         (issued,) = codes.do_issue_codes(election.purpose, [member], acting_user=acting_user)
     return issued.code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils.translation import override
 
 from kenes.audit import services as audit
 from kenes.ballots import box, phases, services
@@ -112,7 +113,7 @@ def test_a_lost_code_is_reissued_only_to_a_member_who_has_not_voted(members, off
 
 def test_an_open_election_cannot_be_opened_again_and_keeps_its_roll(members, officers):
     election, codes = open_election(members, officers["admin"])
-    with pytest.raises(services.BallotError, match="cannot be opened again"):
+    with override("en"), pytest.raises(services.BallotError, match="cannot be opened again"):
         services.do_open(election, acting_user=officers["admin"])
     election.refresh_from_db()
     assert election.phase == "open"
