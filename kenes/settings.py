@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "kenes.registry",
     "kenes.participation",
     "kenes.ballots",
+    "kenes.agenda",
     "kenes.parliament",
     "kenes.web",
     "kenes.core_commands",

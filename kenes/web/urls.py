@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from kenes.web.views import (
     accounts,
@@ -68,4 +68,7 @@ urlpatterns = [
     path("vote/", vote.vote_start, name="vote"),
     path("vote/cast/", vote.vote_cast, name="vote_cast"),
     path("vote/<str:code>/", vote.vote_link, name="vote_link"),
+    # Consultations and the programme (urls_agenda.py); seat scenarios (urls_parliament.py)
+    path("", include("kenes.web.urls_agenda")),
+    path("", include("kenes.web.urls_parliament")),
 ]

@@ -1,0 +1,3 @@
+"""URLs of the parliament pages (filled in as they are built)."""
+
+urlpatterns: list = []
