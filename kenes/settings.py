@@ -11,6 +11,8 @@ KENES_VAR_DIR        where local state lives (default: ./var).
 KENES_ALLOWED_HOSTS  comma-separated host names (production).
 KENES_BEHIND_PROXY   1 if a TLS-terminating proxy sets X-Forwarded-Proto.
 KENES_TASKS          database (default) | immediate (run background work inline).
+KENES_TWO_STEP       required (default in production) | optional (default in development):
+                     whether every officer must turn two-step login on before using Kenes.
 """
 
 import base64
@@ -28,6 +30,9 @@ KENES_ENV = os.environ.get("KENES_ENV", "production")
 if KENES_ENV not in {"production", "development"}:
     raise SystemExit(f"KENES_ENV must be 'production' or 'development', not {KENES_ENV!r}.")
 PRODUCTION = KENES_ENV == "production"
+KENES_TWO_STEP = os.environ.get("KENES_TWO_STEP", "required" if PRODUCTION else "optional")
+if KENES_TWO_STEP not in {"required", "optional"}:
+    raise SystemExit(f"KENES_TWO_STEP must be 'required' or 'optional', not {KENES_TWO_STEP!r}.")
 DEBUG = os.environ.get("KENES_DEBUG", "0") == "1" and not PRODUCTION
 
 
@@ -115,6 +120,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kenes.web.middleware.TwoStepRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kenes.web.middleware.ContentSecurityPolicyMiddleware",

@@ -1,8 +1,13 @@
-"""Content-Security-Policy: the browser may load nothing from any other host."""
+"""Content-Security-Policy (nothing from any other host) and required two-step login."""
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -28,3 +33,35 @@ class ContentSecurityPolicyMiddleware:
             )
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class TwoStepRequiredMiddleware:
+    """With KENES_TWO_STEP=required, a signed-in officer whose session was not confirmed
+    with a two-step code sees only the page that turns two-step login on (and can log out).
+
+    Accounts in Kenes belong to officers only (members vote with codes), and an officer's
+    password is what an adversary would phish or guess first. Voting, consultation and
+    published-result pages need no account and are not affected.
+    """
+
+    ALWAYS_OPEN = ("two_step", "logout", "set_language")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            settings.KENES_TWO_STEP == "required"
+            and user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(settings.STATIC_URL or "/static/")
+            and request.path not in {reverse(name) for name in self.ALWAYS_OPEN}
+        ):
+            messages.warning(
+                request,
+                _("This movement requires two-step login: turn it on to continue."),
+            )
+            return redirect("two_step")
+        return self.get_response(request)

@@ -89,3 +89,40 @@ def test_right_after_a_wrong_code_even_the_right_one_must_wait(client, device):
     _login(client, otp_token=wrong)
     response = _login(client, otp_token=_code(device))
     assert response.status_code == 200 and "Too many wrong codes" in response.content.decode()
+
+
+@pytest.fixture
+def required(settings):
+    settings.KENES_TWO_STEP = "required"
+
+
+def test_when_required_an_officer_without_two_step_sees_only_the_setup_page(
+    client, officers, required
+):
+    client.force_login(officers["admin"])
+    for page in ("dashboard", "members", "elections", "audit"):
+        response = client.get(reverse(page))
+        assert response.status_code == 302, page
+        assert response["Location"] == reverse("two_step")
+    assert client.get(reverse("two_step")).status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
+
+
+def test_when_required_turning_two_step_on_opens_the_pages(client, officers, required):
+    client.force_login(officers["admin"])
+    client.get(reverse("two_step"))  # makes the device being set up
+    pending = TOTPDevice.objects.get(user=officers["admin"], confirmed=False)
+    response = client.post(reverse("two_step"), {"code": _code(pending)})
+    assert response.status_code == 302
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_when_required_a_login_with_the_code_opens_the_pages(client, device, required):
+    response = _login(client, otp_token=_code(device))
+    assert response.status_code == 302
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_when_required_members_still_vote_and_read_results_without_an_account(client, required):
+    assert client.get(reverse("vote")).status_code == 200
+    assert client.get(reverse("results")).status_code == 200
