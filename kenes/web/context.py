@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             Action.VIEW_AUDIT_LOG,
             Action.EXPORT_DOSSIER,
             Action.MANAGE_GROUPS,
+            Action.MANAGE_ROLES,
         )
     }
     nav["elections"] = sees_elections(user)

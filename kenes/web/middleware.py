@@ -44,7 +44,7 @@ class TwoStepRequiredMiddleware:
     published-result pages need no account and are not affected.
     """
 
-    ALWAYS_OPEN = ("two_step", "logout", "set_language")
+    ALWAYS_OPEN = ("two_step", "password_change", "logout", "set_language")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -27,6 +27,8 @@ MATRIX = [
     ("readiness_dossier", None, (200, 403, 403, 403, 403)),
     ("delegates", None, (200, 200, 200, 200, 403)),
     ("audit", None, (200, 403, 403, 200, 403)),
+    ("officers", None, (200, 403, 403, 403, 403)),
+    ("password_change", None, (200, 200, 200, 200, 200)),
 ]
 
 

@@ -12,12 +12,15 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 
+from kenes.audit import services as audit
 from kenes.web import twostep
 
 
@@ -97,3 +100,22 @@ def two_step(request: HttpRequest) -> HttpResponse:
         pending = twostep.pending_device(user)
         context.update(qr=twostep.qr_data_uri(pending), secret=twostep.secret_text(pending))
     return render(request, "web/two_step.html", context)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """An officer replaces the first password the admin handed over (audited)."""
+
+    template_name = "web/password_change.html"
+    success_url = reverse_lazy("two_step")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            audit.record(
+                "account.change_password",
+                acting_user=self.request.user,
+                target_type="user",
+                target_id=self.request.user.get_username(),
+            )
+        messages.success(self.request, _("Your password is changed."))
+        return response
