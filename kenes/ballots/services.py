@@ -42,6 +42,10 @@ class BallotError(Exception):
     """A refused action, with a sentence that says what to do."""
 
 
+class CodeRefused(BallotError):
+    """The personal code does not open this ballot (wrong, revoked, or another vote's)."""
+
+
 def check_action(election: Election, action: str) -> None:
     if not phases.allows(election.phase, action):
         raise BallotError(
@@ -178,10 +182,19 @@ def electorate(election: Election) -> Any:
 
 
 def options(election: Election) -> tuple[str, ...]:
-    """The names on the ballot, in ballot order."""
+    """The names on the ballot, in ballot order.
+
+    Kept on the election object once the vote is open (candidates are fixed from then on),
+    so one request asks the database once.
+    """
     if election.is_motion:
         return MOTION_OPTIONS
-    return tuple(Candidate.objects.filter(election=election).values_list("name", flat=True))
+    cached: tuple[str, ...] | None = getattr(election, "_options", None)
+    if cached is not None and election.phase != phases.DRAFT:
+        return cached
+    names = tuple(Candidate.objects.filter(election=election).values_list("name", flat=True))
+    election._options = names  # type: ignore[attr-defined]
+    return names
 
 
 def do_open(election: Election, *, acting_user: Any) -> list[codes.IssuedCode]:
@@ -239,9 +252,10 @@ def do_cast(election: Election, code: str, ranking: Sequence[Sequence[int]]) -> 
     (INSERT ... ON CONFLICT on the code's slot), so concurrent casts leave exactly one.
     """
     normalised = normalise(code)
-    member = codes.resolve_code(election.purpose, code) if normalised else None
-    if member is None:
-        raise BallotError(_("This code does not open this ballot. Check it and type it again."))
+    found = codes.find_code(code, [election.purpose]) if normalised else None
+    if found is None:
+        raise CodeRefused(_("This code does not open this ballot. Check it and type it again."))
+    member_id = found[1]
     cleaned = check_ranking(election, ranking)
     receipt = new_receipt()
     with transaction.atomic():
@@ -263,7 +277,9 @@ def do_cast(election: Election, code: str, ranking: Sequence[Sequence[int]]) -> 
             unique_fields=["election", "slot"],
             update_fields=["receipt", "ranking", "cast_on"],
         )
-        VoterRoll.objects.filter(election_id=election.pk, member=member).update(has_voted=True)
+        VoterRoll.objects.filter(election_id=election.pk, member_id=member_id).update(
+            has_voted=True
+        )
     return receipt
 
 

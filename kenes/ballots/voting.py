@@ -43,10 +43,9 @@ def find_open_ballot(code: str) -> Election | None:
     Codes are issued per purpose (one election), so at most one open election matches.
     Nothing here says whether the code belonged to a closed or another election.
     """
-    for election in Election.objects.filter(phase=phases.OPEN).order_by("pk"):
-        if codes.resolve_code(election.purpose, code) is not None:
-            return election
-    return None
+    open_now = {e.purpose: e for e in Election.objects.filter(phase=phases.OPEN)}
+    found = codes.find_code(code, open_now)
+    return open_now[found[0]] if found else None
 
 
 def code_opens(election: Election, code: str) -> bool:

@@ -132,7 +132,7 @@ def vote_cast(request: HttpRequest) -> HttpResponse:
         return _wrong_code(request, code)
     if election.phase != phases.OPEN:
         return render(request, "web/vote/closed.html", {"election": election}, status=409)
-    if not (normalise(code) and voting.code_opens(election, code)):
+    if not normalise(code):
         return _wrong_code(request, code)
     data = request.POST
     try:
@@ -140,7 +140,14 @@ def vote_cast(request: HttpRequest) -> HttpResponse:
             voting.ballot_style(election), len(services.options(election)), data
         )
         receipt = services.do_cast(election, code, ranking)
+    except services.CodeRefused:
+        election.refresh_from_db()
+        if election.phase != phases.OPEN:  # closed meanwhile: its codes were revoked
+            return render(request, "web/vote/closed.html", {"election": election}, status=409)
+        return _wrong_code(request, code)
     except voting.MarkError as error:
+        if not voting.code_opens(election, code):  # a wrong code never sees the ballot
+            return _wrong_code(request, code)
         return _ballot(request, election, code, data=data, error=str(error), status=400)
     except services.BallotError:
         # A race with the close, or a ranking the service refuses: say so in the voter's words.

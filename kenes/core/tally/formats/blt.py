@@ -30,8 +30,36 @@ from kenes.core.tally.profile import Profile, build_profile, merge
 _ID_PREFIX = re.compile(r"^\(\S*\)\s*")
 
 
+_HEADER = re.compile(r"\A[ \t]*(\d+)[ \t]+(\d+)[ \t]*\r?\n")
+_WITHDRAWN = re.compile(r"[ \t]*(-\d+(?:[ \t]+-\d+)*)[ \t]*\r?\n")
+_END_OF_BALLOTS = re.compile(r"^[ \t]*0[ \t]*\r?$", re.MULTILINE)
+_PLAIN_BYTES = b"0123456789 \t\r\n"  # all a plain ballot line holds
+
+
+def _end_of_ballots(text: str, start: int) -> tuple[int, int] | None:
+    """Where the line holding only 0 starts and ends (before its newline), from `start`.
+
+    A plain substring search finds it in a large file at once; the regular expression
+    handles spaces around the 0 and a 0 on the very first ballot line.
+    """
+    found = [i for i in (text.find("\n0\n", start - 1), text.find("\n0\r\n", start - 1)) if i >= 0]
+    if found:
+        i = min(found) + 1
+        return i, i + (1 if text[i + 1] == "\n" else 2)
+    match = _END_OF_BALLOTS.search(text, start)
+    return (match.start(), match.end()) if match else None
+
+
 def parse_blt(text: str) -> Profile:
-    """Parse BLT text into a profile; raise BallotFileError naming the first bad line."""
+    """Parse BLT text into a profile; raise BallotFileError naming the first bad line.
+
+    Large files of plain ballot lines (digits only, as count software writes them) are read
+    without splitting the text into lines; anything else goes line by line, so that an
+    error can name its line.
+    """
+    fast = _parse_plain(text)
+    if fast is not None:
+        return fast
     lines = text.splitlines()
     pos = _skip_blank(lines, 0)
     if pos >= len(lines):
@@ -56,7 +84,9 @@ def parse_blt(text: str) -> Profile:
     if pos >= len(lines):
         raise BallotFileError(len(lines), "the ballots must end with a line holding only 0")
     section = lines[first_ballot:pos]
-    ranks_counts = _fast_ballots(section, n_candidates)
+    ranks_counts = _fast_ballots(
+        "\n".join(section), sum(1 for line in section if line.strip()), n_candidates
+    )
     ballots: list[tuple[int, list[list[int]]]] = []
     if ranks_counts is None:
         for offset, raw in enumerate(section):
@@ -64,29 +94,7 @@ def parse_blt(text: str) -> Profile:
             if line and not line.startswith("#"):
                 lineno = first_ballot + offset + 1
                 ballots.append(_ballot(lineno, _ID_PREFIX.sub("", line), n_candidates))
-    names: list[str] = []
-    parties: list[str] = []
-    pos += 1
-    for _ in range(n_candidates):
-        pos = _skip_blank(lines, pos)
-        if pos >= len(lines):
-            raise BallotFileError(len(lines), f"expected {n_candidates} candidate name lines")
-        strings = _quoted(pos + 1, lines[pos])
-        if not 1 <= len(strings) <= 2:
-            raise BallotFileError(pos + 1, 'a candidate line is "Name" or "Name" "Party"')
-        names.append(strings[0])
-        parties.append(strings[1] if len(strings) == 2 else "")
-        pos += 1
-    title = ""
-    pos = _skip_blank(lines, pos)
-    if pos < len(lines):
-        strings = _quoted(pos + 1, lines[pos])
-        title = strings[0] if strings else ""
-        pos = _skip_blank(lines, pos + 1)
-    if pos < len(lines):
-        raise BallotFileError(pos + 1, "unexpected text after the title")
-    if len(set(names)) != len(names):
-        raise BallotFileError(pos, "two candidates have the same name")
+    names, parties, title = _names_and_title(lines, pos + 1, n_candidates)
     party_names = tuple(parties) if any(parties) else ()
     if ranks_counts is not None:
         ranks, counts = ranks_counts
@@ -106,30 +114,110 @@ def parse_blt(text: str) -> Profile:
     )
 
 
+def _names_and_title(
+    lines: list[str], pos: int, n_candidates: int, first_line: int = 0
+) -> tuple[list[str], list[str], str]:
+    """The candidate lines and the title; `first_line` is the file line of `lines[0]` - 1."""
+    names: list[str] = []
+    parties: list[str] = []
+    for _ in range(n_candidates):
+        pos = _skip_blank(lines, pos)
+        if pos >= len(lines):
+            raise BallotFileError(
+                first_line + len(lines), f"expected {n_candidates} candidate name lines"
+            )
+        strings = _quoted(first_line + pos + 1, lines[pos])
+        if not 1 <= len(strings) <= 2:
+            raise BallotFileError(
+                first_line + pos + 1, 'a candidate line is "Name" or "Name" "Party"'
+            )
+        names.append(strings[0])
+        parties.append(strings[1] if len(strings) == 2 else "")
+        pos += 1
+    title = ""
+    pos = _skip_blank(lines, pos)
+    if pos < len(lines):
+        strings = _quoted(first_line + pos + 1, lines[pos])
+        title = strings[0] if strings else ""
+        pos = _skip_blank(lines, pos + 1)
+    if pos < len(lines):
+        raise BallotFileError(first_line + pos + 1, "unexpected text after the title")
+    if len(set(names)) != len(names):
+        raise BallotFileError(first_line + pos, "two candidates have the same name")
+    return names, parties, title
+
+
+def _parse_plain(text: str) -> Profile | None:
+    """The fast path: header, optional withdrawn line, plain ballot lines; else None."""
+    header = _HEADER.match(text)
+    if header is None:
+        return None
+    n_candidates, seats = int(header.group(1)), int(header.group(2))
+    if n_candidates < 1 or seats < 1:
+        return None
+    start = header.end()
+    withdrawn: set[int] = set()
+    marked = _WITHDRAWN.match(text, start)
+    if marked is not None:
+        for token in marked.group(1).split():
+            if not 1 <= -int(token) <= n_candidates:
+                return None
+            withdrawn.add(-int(token) - 1)
+        start = marked.end()
+    end = _end_of_ballots(text, start)
+    if end is None:
+        return None
+    body = text[start : end[0]]
+    # Every line counted, blank ones too: a blank line makes the counts disagree and sends
+    # the file down the line-by-line path, which skips it; never a wrong reading.
+    ranks_counts = _fast_ballots(body, body.count("\n"), n_candidates)
+    if ranks_counts is None:
+        return None
+    first_line = text.count("\n", 0, end[1])
+    tail = text[end[1] :].splitlines()
+    tail_start = 1 if tail and not tail[0].strip() else 0  # the rest of the "0" line
+    names, parties, title = _names_and_title(
+        tail[tail_start:], 0, n_candidates, first_line + tail_start
+    )
+    ranks, counts = ranks_counts
+    return merge(
+        Profile(
+            candidates=tuple(names),
+            ranks=ranks,
+            counts=counts,
+            withdrawn=frozenset(withdrawn),
+            parties=tuple(parties) if any(parties) else (),
+            title=title,
+            seats=seats,
+        )
+    )
+
+
 def _skip_blank(lines: list[str], pos: int) -> int:
     while pos < len(lines) and (not lines[pos].strip() or lines[pos].lstrip().startswith("#")):
         pos += 1
     return pos
 
 
-_PLAIN = re.compile(r"[^0-9 \t\r\n]")
-
-
 def _fast_ballots(
-    section: list[str], n_candidates: int
+    body: str, n_lines: int, n_candidates: int
 ) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64]] | None:
     """Vectorised reading of plain ballot lines (digits only); None if the slow path is needed.
 
-    The slow path reads line by line and names the line of any error.
+    `n_lines` is the number of non-blank lines in `body`. The slow path reads line by line
+    and names the line of any error.
     """
-    body = "\n".join(section)
-    if not body.strip() or _PLAIN.search(body):
+    if not body.strip():
+        return None
+    try:
+        if body.encode("ascii").translate(None, _PLAIN_BYTES):  # anything left is not plain
+            return None
+    except UnicodeEncodeError:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         tokens = np.fromstring(body, dtype=np.int64, sep=" ")
     ends = np.flatnonzero(tokens == 0)
-    n_lines = sum(1 for line in section if line.strip())
     if len(ends) != n_lines or (len(ends) and ends[-1] != len(tokens) - 1):
         return None
     starts = np.concatenate([[0], ends[:-1] + 1])
