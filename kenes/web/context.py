@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from kenes.ballots.rules import sees_elections
+from kenes.parliament.rules import sees_scenarios
 from kenes.registry.scoping import Action, can
 
 
@@ -23,4 +24,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         )
     }
     nav["elections"] = sees_elections(user)
+    nav["scenarios"] = sees_scenarios(user)
     return {"nav": nav}

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from kenes.ballots.demo import demo_codes, seed_demo_elections
+from kenes.parliament.demo import seed_demo_scenarios
 from kenes.registry.demo import seed_demo
 
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         if admin is not None:
             self.stdout.write("Seeding the demo's elections and votes…")
             seed_demo_elections(seed=options["seed"], admin=admin, codes_file=codes_file)
+            seed_demo_scenarios(admin=admin)
         url = f"http://127.0.0.1:{options['port']}/"
         self.stdout.write(f"\nKenes demo: open {url} and log in as one of:")
         for username, password, role in logins:

@@ -1,0 +1,184 @@
+"""Geometry of the parliament pictures: the hemicycle and the seat-interval bars.
+
+Pure functions; the templates `web/parliament/_hemicycle.svg.html` and `_intervals.svg.html`
+draw them as server-rendered SVG with classes only (strict CSP: no inline styles).
+
+Hemicycle: seats sit in concentric rows on a half-circle (inner radius 40 % of the outer),
+one seat pitch apart both along and across rows, so no two seats overlap. Rows take seats in
+proportion to their length. All seats are then ordered by angle, left to right, and each party
+takes the next run of them: parties are contiguous wedges, in the order given.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+PALETTE = 10  # CSS classes party-0 ... party-9 in parliament.css; reused in turn beyond that
+WIDTH = 360.0
+INNER = 0.4  # inner radius as a share of the outer one
+MARGIN = 6.0
+
+
+@dataclass(frozen=True)
+class Seat:
+    x: float
+    y: float
+    angle: float  # radians, pi on the left, 0 on the right
+    row: int
+
+
+@dataclass(frozen=True)
+class PartyBlock:
+    party: str
+    seats: int
+    css: str
+    circles: tuple[Seat, ...]
+
+
+@dataclass(frozen=True)
+class Hemicycle:
+    width: float
+    height: float
+    radius: float  # of one seat's circle
+    total: int
+    blocks: tuple[PartyBlock, ...]
+
+
+def css_class(index: int) -> str:
+    return f"party-{index % PALETTE}"
+
+
+def _rows_for(total: int) -> int:
+    """The fewest rows whose capacity holds `total` seats."""
+    rows = 1
+    while _capacities(rows, total_rows=rows) and sum(_capacities(rows, total_rows=rows)) < total:
+        rows += 1
+    return rows
+
+
+def _capacities(rows: int, *, total_rows: int) -> list[int]:
+    pitch = (1 - INNER) / total_rows
+    return [math.floor(math.pi * (INNER + pitch * (i + 0.5)) / pitch) + 1 for i in range(rows)]
+
+
+def _shares(total: int, capacities: list[int]) -> list[int]:
+    """Seats per row in proportion to row capacity (largest remainders), never above it."""
+    room = sum(capacities)
+    exact = [total * c / room for c in capacities]
+    counts = [math.floor(e) for e in exact]
+    order = sorted(range(len(exact)), key=lambda i: (counts[i] - exact[i], -i))
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def seat_positions(total: int, *, width: float = WIDTH) -> tuple[list[Seat], float]:
+    """`total` seats ordered left to right by angle, and the circle radius."""
+    if total <= 0:
+        return [], 0.0
+    rows = _rows_for(total)
+    outer = (width - 2 * MARGIN) / 2
+    pitch = (1 - INNER) / rows
+    counts = _shares(total, _capacities(rows, total_rows=rows))
+    cx, cy = width / 2, outer + MARGIN
+    seats = []
+    for row, count in enumerate(counts):
+        r = INNER + pitch * (row + 0.5)
+        for j in range(count):
+            angle = math.pi / 2 if count == 1 else math.pi * (1 - j / (count - 1))
+            seats.append(
+                Seat(
+                    x=round(cx + outer * r * math.cos(angle), 2),
+                    y=round(cy - outer * r * math.sin(angle), 2),
+                    angle=angle,
+                    row=row,
+                )
+            )
+    # left to right; on one ray, outer rows first so a wedge's edge is a straight line
+    seats.sort(key=lambda s: (-round(s.angle, 9), -s.row))
+    return seats, round(outer * pitch * 0.42, 2)
+
+
+def hemicycle(seats_by_party: Sequence[tuple[str, int]], *, width: float = WIDTH) -> Hemicycle:
+    """Parties (in the order given, left to right) with their seats; parties with 0 are left out
+    of the picture but keep their colour, so colours match the tables."""
+    total = sum(n for _, n in seats_by_party)
+    positions, radius = seat_positions(total, width=width)
+    blocks = []
+    at = 0
+    for index, (party, n) in enumerate(seats_by_party):
+        if n <= 0:
+            continue
+        blocks.append(PartyBlock(party, n, css_class(index), tuple(positions[at : at + n])))
+        at += n
+    height = round(width / 2 + MARGIN, 2)
+    return Hemicycle(width, height, radius, total, tuple(blocks))
+
+
+@dataclass(frozen=True)
+class Interval:
+    party: str
+    css: str
+    y: float
+    label_y: float
+    tick_top: float
+    tick_bottom: float
+    value_y: float
+    low_x: float
+    high_x: float
+    median_x: float
+    mean_x: float
+    low: int
+    median: int
+    high: int
+    mean: float
+
+
+@dataclass(frozen=True)
+class IntervalChart:
+    width: float
+    height: float
+    left: float
+    right: float
+    value_x: float
+    scale_max: int
+    bars: tuple[Interval, ...]
+
+
+def interval_chart(
+    rows: Sequence[tuple[str, int, int, int, float]],
+    *,
+    width: float = WIDTH,
+    row_height: float = 34,
+) -> IntervalChart:
+    """Rows (party, 5th percentile, median, 95th percentile, mean) -> one bar per party:
+    the 90 % interval of its seats, a tick at the median and a dot at the mean."""
+    left, right = 8.0, width - 40.0
+    top = max([high for _, _, _, high, _ in rows] + [1])
+    scale = (right - left) / top
+    bars = []
+    for index, (party, low, median, high, mean) in enumerate(rows):
+        y = 20 + index * row_height
+        bars.append(
+            Interval(
+                party=party,
+                css=css_class(index),
+                y=y + 10,
+                label_y=y,
+                tick_top=y + 3,
+                tick_bottom=y + 17,
+                value_y=y + 14,
+                low_x=round(left + low * scale, 2),
+                high_x=round(left + high * scale, 2),
+                median_x=round(left + median * scale, 2),
+                mean_x=round(left + mean * scale, 2),
+                low=low,
+                median=median,
+                high=high,
+                mean=mean,
+            )
+        )
+    height = 24 + len(rows) * row_height
+    return IntervalChart(width, height, left, right, right + 4, top, tuple(bars))
