@@ -137,7 +137,12 @@ def seed_demo_elections(*, seed: int, admin: Any, codes_file: Path) -> None:
     codes_file.chmod(0o600)
 
 
-def demo_codes(codes_file: Path) -> list[str]:
+def demo_codes_lines(codes_file: Path) -> list[str]:
+    """The lines of the demo's codes file: code, member's name, what the code opens."""
     if not codes_file.exists():
         return []
-    return [line.split("\t", 1)[0] for line in codes_file.read_text().splitlines() if line]
+    return [line for line in codes_file.read_text(encoding="utf-8").splitlines() if line]
+
+
+def demo_codes(codes_file: Path) -> list[str]:
+    return [line.split("\t", 1)[0] for line in demo_codes_lines(codes_file)]

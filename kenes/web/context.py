@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from kenes.agenda.rules import sees_consultations
 from kenes.ballots.rules import sees_elections
 from kenes.parliament.rules import sees_scenarios
 from kenes.registry.scoping import Action, can
@@ -25,4 +26,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     }
     nav["elections"] = sees_elections(user)
     nav["scenarios"] = sees_scenarios(user)
+    nav["consultations"] = sees_consultations(user)
     return {"nav": nav}

@@ -145,9 +145,7 @@ def test_election_from_draft_to_a_result_anyone_can_recount(  # type: ignore[no-
     assert recounted["rounds"] == box["result"]["rounds"]
     for name in recounted["winners"]:
         assert name in result_text
-    assert sorted(e["receipt"] for e in box["entries"]) == sorted(
-        [receipt_a, receipt_b, receipt_c]
-    )
+    assert sorted(e["receipt"] for e in box["entries"]) == sorted([receipt_a, receipt_b, receipt_c])
 
     # Voter C finds their ballot; the replaced one is not in the box.
     page.goto(f"{server.url}/elections/{election_id}/box/?receipt={receipt_c}")

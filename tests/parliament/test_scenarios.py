@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils.translation import override
 
 from kenes.audit.services import entries_newest_first
 from kenes.parliament import rules, scenarios
@@ -11,6 +12,14 @@ from kenes.parliament.models import Scenario, Status
 from kenes.parliament.scenarios import ScenarioError
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():  # type: ignore[no-untyped-def]
+    """These tests read the English sentences (the site's default language is Russian)."""
+    with override("en"):
+        yield
+
 
 POLLS = [
     {"party": "Amanat", "share": 52.0, "sample_size": 1200},

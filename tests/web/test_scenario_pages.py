@@ -89,7 +89,7 @@ def test_an_upload_error_names_the_line_and_creates_nothing(client_for):
         reverse("scenario_add"), form_data() | {"polls_file": upload}
     )
     assert response.status_code == 200
-    assert "Line 3" in str(response.context["form"].errors["polls_file"])
+    assert "Строка 3" in str(response.context["form"].errors["polls_file"])  # ru by default
     assert not Scenario.objects.exists()
 
 

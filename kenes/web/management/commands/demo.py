@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kenes.ballots.demo import demo_codes, seed_demo_elections
+from kenes.agenda.demo import seed_demo_consultation
+from kenes.ballots.demo import demo_codes_lines, seed_demo_elections
 from kenes.parliament.demo import seed_demo_scenarios
 from kenes.registry.demo import seed_demo
 
@@ -44,17 +45,24 @@ class Command(BaseCommand):
             self.stdout.write("Seeding the demo's elections and votes…")
             seed_demo_elections(seed=options["seed"], admin=admin, codes_file=codes_file)
             seed_demo_scenarios(admin=admin)
+            seed_demo_consultation(seed=options["seed"], admin=admin, codes_file=codes_file)
         url = f"http://127.0.0.1:{options['port']}/"
         self.stdout.write(f"\nKenes demo: open {url} and log in as one of:")
         for username, password, role in logins:
             self.stdout.write(f"  {username:<18} {password:<16} {role}")
         self.stdout.write(f"(also kept in {settings.VAR_DIR / 'demo-logins.txt'})\n")
-        codes = demo_codes(codes_file)
-        if codes:
+        lines = [line.split("\t") for line in demo_codes_lines(codes_file)]
+        if lines:
             self.stdout.write(
-                f"Members vote without an account: open {url}vote/ and type a personal code, "
-                f"e.g. {codes[0]} (more in {codes_file}).\n"
+                f"Members take part without an account, with a personal code: vote at {url}vote/ "
+                f"(e.g. {lines[0][0]})"
             )
+            consultation = next((line for line in lines if line[2] != lines[0][2]), None)
+            if consultation:
+                self.stdout.write(
+                    f"and give opinions at {url}consult/ (e.g. {consultation[0]}); "
+                    f"more codes in {codes_file}.\n"
+                )
         if options["no_serve"]:
             return
         kenes = [sys.executable, "-m", "kenes"]
