@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kenes.core.tally import build_profile, irv, load_profile, schulze
+from kenes.core.tally.methods import irv as irv_module
 
 
 def test_burlington_2009_irv_elects_kiss_while_condorcet_winner_is_montroll(ballots: Path) -> None:
@@ -104,3 +107,32 @@ def test_tie_for_last_place_is_drawn_by_lot_and_recorded() -> None:
     drawn = irv(tied, seed=5)
     assert len(drawn.lots) == 1 and drawn.lots[0].among == [1, 2]
     assert irv(tied, seed=5).rounds[0].excluded == drawn.rounds[0].excluded
+
+
+@st.composite
+def profiles_with_equal_rankings(draw):  # type: ignore[no-untyped-def]
+    n = draw(st.integers(3, 6))
+    ballots = []
+    for _ in range(draw(st.integers(1, 40))):
+        order = draw(st.permutations(range(n)))[: draw(st.integers(1, n))]
+        groups: list[list[int]] = []
+        for c in order:
+            if groups and draw(st.integers(0, 3)) == 0:
+                groups[-1].append(c)  # ranked equal with the previous one (an overvote)
+            else:
+                groups.append([c])
+        ballots.append((draw(st.integers(1, 5)), groups))
+    return build_profile([f"C{i}" for i in range(n)], ballots)
+
+
+@given(profiles_with_equal_rankings())
+@settings(max_examples=150, deadline=None)
+def test_irv_recounting_only_affected_ballots_gives_the_same_rounds(profile):  # type: ignore[no-untyped-def]
+    fast = irv(profile, seed=3)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(irv_module, "INCREMENTAL", False)
+        full = irv(profile, seed=3)
+    assert fast.winners == full.winners
+    assert [(r.votes, r.exhausted, r.excluded, r.elected) for r in fast.rounds] == [
+        (r.votes, r.exhausted, r.excluded, r.elected) for r in full.rounds
+    ]

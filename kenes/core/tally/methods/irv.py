@@ -40,6 +40,9 @@ from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile
 from kenes.core.tally.result import LotDrawer, Result, Round
 
 
+INCREMENTAL = True  # tests compare with False: the same rounds, recomputing every ballot
+
+
 def irv(
     profile: Profile,
     seed: int | None = None,
@@ -61,8 +64,12 @@ def irv(
     first_out = [profile.candidates.index(name) for name in exclude_first]
     rounds: list[Round] = []
     previous: dict[int, Fraction] = {}
+    # Under the plain rules a ballot's choice changes only when its choice (or one of the
+    # candidates it ties at the top) is excluded: only those ballots are looked at again.
+    # (Skipping overvotes can change other ballots too, so that path recomputes all.)
+    incremental = INCREMENTAL and profile.marks is None and overvote == "exhaust"
+    top = ballot_choices(profile, continuing, overvote, max_skipped)
     while True:
-        top = ballot_choices(profile, continuing, overvote, max_skipped)
         counted = top >= 0
         tally = np.bincount(top[counted], weights=profile.counts[counted], minlength=n)
         votes = {c: Fraction(int(tally[c])) for c in range(n) if continuing[c]}
@@ -92,6 +99,11 @@ def irv(
             continuing[c] = False
         round_.excluded = out
         round_.action = "exclusion"
+        if incremental:
+            rows = np.flatnonzero(np.isin(top, out) | (top == TIED_AT_TOP))
+            top[rows] = top_choices(profile.ranks[rows], continuing)
+        else:
+            top = ballot_choices(profile, continuing, overvote, max_skipped)
     options = {
         "overvote": overvote,
         "max_skipped": "none" if max_skipped is None else str(max_skipped),
