@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kenes.core.tally import (
     BallotFileError,
@@ -137,3 +139,24 @@ def test_blt_fast_reader_falls_back_to_name_the_bad_line() -> None:
     with pytest.raises(BallotFileError) as err:
         parse_blt(text)
     assert err.value.line == 3
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 4), st.permutations(range(1, 7)), st.integers(1, 6)),
+        min_size=1,
+        max_size=60,
+    )
+)
+@settings(max_examples=100, deadline=None)
+def test_the_fast_blt_reader_merges_like_the_line_by_line_reader(lines):  # type: ignore[no-untyped-def]
+    body = "".join(f"{w} {' '.join(map(str, order[:k]))} 0\r\n" for w, order, k in lines)
+    names = "".join(f'"C{i}"\r\n' for i in range(1, 7))
+    fast = parse_blt(f'6 2\r\n{body}0\r\n{names}"t"\r\n')
+    # a comment among the ballot lines sends the file down the line-by-line path
+    slow = parse_blt(f'6 2\r\n# line by line\r\n{body}0\r\n{names}"t"\r\n')
+    key = lambda p: sorted(  # noqa: E731
+        (tuple(map(tuple, pos)), n) for n, pos in p.ballots()
+    )
+    assert key(fast) == key(slow)
+    assert fast.n_voters == slow.n_voters == sum(w for w, _o, _k in lines)

@@ -97,7 +97,7 @@ def parse_blt(text: str) -> Profile:
     names, parties, title = _names_and_title(lines, pos + 1, n_candidates)
     party_names = tuple(parties) if any(parties) else ()
     if ranks_counts is not None:
-        ranks, counts = ranks_counts
+        ranks, counts, _merged = ranks_counts
         return merge(
             Profile(
                 candidates=tuple(names),
@@ -179,18 +179,17 @@ def _parse_plain(text: str) -> Profile | None:
     names, parties, title = _names_and_title(
         tail[tail_start:], 0, n_candidates, first_line + tail_start
     )
-    ranks, counts = ranks_counts
-    return merge(
-        Profile(
-            candidates=tuple(names),
-            ranks=ranks,
-            counts=counts,
-            withdrawn=frozenset(withdrawn),
-            parties=tuple(parties) if any(parties) else (),
-            title=title,
-            seats=seats,
-        )
+    ranks, counts, merged = ranks_counts
+    read = Profile(
+        candidates=tuple(names),
+        ranks=ranks,
+        counts=counts,
+        withdrawn=frozenset(withdrawn),
+        parties=tuple(parties) if any(parties) else (),
+        title=title,
+        seats=seats,
     )
+    return read if merged else merge(read)
 
 
 def _skip_blank(lines: list[str], pos: int) -> int:
@@ -201,9 +200,10 @@ def _skip_blank(lines: list[str], pos: int) -> int:
 
 def _fast_ballots(
     body: str, n_lines: int, n_candidates: int
-) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64]] | None:
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64], bool] | None:
     """Vectorised reading of plain ballot lines (digits only); None if the slow path is needed.
 
+    Returns (ranks, counts, merged): `merged` says identical ballots are already merged.
     `n_lines` is the number of non-blank lines in `body`. The slow path reads line by line
     and names the line of any error.
     """
@@ -230,6 +230,10 @@ def _fast_ballots(
     cand = tokens[is_pref]
     if len(cand) and (cand.min() < 1 or cand.max() > n_candidates):
         return None
+    weights = tokens[starts]
+    longest = int(lengths.max())
+    if longest > 0 and (n_candidates + 1) ** longest < 2**52:
+        return _merged_by_order(cand, lengths, weights, n_candidates, longest)
     ballot = np.repeat(np.arange(len(ends)), lengths)
     first = np.repeat(np.cumsum(lengths) - lengths, lengths)
     position = np.arange(len(cand)) - first + 1
@@ -237,7 +241,46 @@ def _fast_ballots(
     ranks[ballot, cand - 1] = position
     if ((ranks > 0).sum(axis=1) != lengths).any():  # a candidate ranked twice
         return None
-    return ranks, tokens[starts]
+    return ranks, weights, False
+
+
+def _merged_by_order(
+    cand: npt.NDArray[np.int64],
+    lengths: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.int64],
+    n_candidates: int,
+    longest: int,
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64], bool] | None:
+    """Merge identical ballots before building the rank matrix.
+
+    A ballot's order of candidates (numbers 1..n, none 0) is one number in base n + 1, exact
+    in float64 below 2**52; identical numbers are identical ballots. Only the distinct
+    ballots are then spread into a matrix, usually far fewer rows than lines.
+    """
+    base = n_candidates + 1
+    ballot = np.repeat(np.arange(len(lengths)), lengths)
+    from_end = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(cand)) - 1
+    powers = base ** np.arange(longest, dtype=np.int64)
+    terms = (cand * powers[from_end]).astype(np.float64)
+    keys = np.bincount(ballot, weights=terms, minlength=len(lengths)).astype(np.int64)
+    order = np.argsort(keys)
+    sorted_keys = keys[order]
+    first = np.flatnonzero(np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]]))
+    counts = np.add.reduceat(weights[order], first)
+    keep = counts > 0
+    distinct, counts = sorted_keys[first][keep], counts[keep]
+    digits = np.empty((len(distinct), longest), dtype=np.int64)  # last preference first
+    rest = distinct.copy()
+    for j in range(longest):
+        digits[:, j] = rest % base
+        rest //= base
+    length = (digits > 0).sum(axis=1)
+    rows, js = np.nonzero(digits)
+    ranks = np.zeros((len(distinct), n_candidates), dtype=np.int16)
+    ranks[rows, digits[rows, js] - 1] = length[rows] - js
+    if ((ranks > 0).sum(axis=1) != length).any():  # a candidate ranked twice
+        return None
+    return ranks, counts.astype(np.int64), True
 
 
 def _ballot(lineno: int, line: str, n_candidates: int) -> tuple[int, list[list[int]]]:

@@ -39,7 +39,6 @@ from kenes.core.tally.methods.common import (
 from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile
 from kenes.core.tally.result import LotDrawer, Result, Round
 
-
 INCREMENTAL = True  # tests compare with False: the same rounds, recomputing every ballot
 
 
