@@ -154,7 +154,7 @@ def test_the_fast_blt_reader_merges_like_the_line_by_line_reader(lines):  # type
     names = "".join(f'"C{i}"\r\n' for i in range(1, 7))
     fast = parse_blt(f'6 2\r\n{body}0\r\n{names}"t"\r\n')
     # a comment among the ballot lines sends the file down the line-by-line path
-    slow = parse_blt(f'6 2\r\n# line by line\r\n{body}0\r\n{names}"t"\r\n')
+    slow = parse_blt(f'6 2\r\n{body}# line by line\r\n0\r\n{names}"t"\r\n')
     key = lambda p: sorted(  # noqa: E731
         (tuple(map(tuple, pos)), n) for n, pos in p.ballots()
     )
