@@ -5,16 +5,35 @@ majilis-results.json, with SOURCE.txt copied from the shared data's SOURCE.md), 
 need nothing outside the package. A replay allocates the official votes with a preset's
 rules (kenes.core.seats.presets); under the rules of its own period it gives the official
 seats, which the tests check.
+
+A second way in: results the user types or uploads (CSV ``party,votes[,official_seats]``),
+checked line by line (`read_results`) and replayed the same way (`own_result`); nothing is
+stored. Without official seats, the "official" side is the result as counted under the rules
+the election was held under.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from kenes.core.seats import SeatRules, load_seat_rules, rules_for_election
+from django.utils.translation import gettext as _
+
+from kenes.core.seats import SeatRules, SeatRulesError, load_seat_rules, rules_for_election
+from kenes.core.seats.methods import ApportionmentError
+from kenes.core.seats.polls import AGAINST_ALL_NAMES
+
+RESULT_COLUMNS = ("party", "votes", "official_seats")
+MAX_LISTS = 100
+
+
+class HistoricalError(Exception):
+    """Refused typed-in results, with a sentence naming the line and what to do."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +43,7 @@ class PastElection:
     year: int
     votes: dict[str, int]  # in the order of the data file, which settles ties
     official_seats: dict[str, int]
+    against_all: int = 0
 
     @property
     def original_rules(self) -> SeatRules:
@@ -31,8 +51,25 @@ class PastElection:
 
 
 @dataclass(frozen=True)
+class OwnResult:
+    """Results the user gave: "official" seats are theirs, or counted under `original_rules`."""
+
+    votes: dict[str, int]  # in the order given, which settles ties
+    official_seats: dict[str, int]
+    against_all: int
+    original_rules: SeatRules
+    counted: bool  # True when no official seats were given
+    counted_seats: dict[str, int]  # the same votes under `original_rules`, as Kenes models them
+
+    @property
+    def matches_rules(self) -> bool:
+        """Do the given official seats agree with the held-under rules as Kenes models them?"""
+        return self.counted_seats == self.official_seats
+
+
+@dataclass(frozen=True)
 class Replay:
-    election: PastElection
+    election: PastElection | OwnResult
     rules: SeatRules
     seats: dict[str, int]
     passed: tuple[str, ...]
@@ -80,7 +117,7 @@ def past_election(election_id: str) -> PastElection | None:
 def replay(election: PastElection, rules_id: str) -> Replay:
     """The official votes allocated under `rules_id` (raises SeatRulesError if unknown)."""
     rules = load_seat_rules(rules_id)
-    allocation = rules.allocate(election.votes)
+    allocation = rules.allocate(election.votes, against_all=election.against_all)
     return Replay(
         election=election,
         rules=rules,
@@ -88,3 +125,136 @@ def replay(election: PastElection, rules_id: str) -> Replay:
         passed=tuple(allocation.passed),
         runner_up=allocation.runner_up,
     )
+
+
+def csv_lines(text: str, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {column: value}) for each non-blank CSV line; line 1 may be a header.
+
+    A first line naming the first column (e.g. ``party,votes``) sets the columns; otherwise
+    `columns` apply in order and line 1 is data. Line numbers count from 1, as an editor does.
+    """
+    reader = csv.reader(io.StringIO(text))
+    header: list[str] | None = None
+    for values in reader:
+        line = reader.line_num
+        cells = [v.strip() for v in values]
+        if not any(cells):
+            continue
+        if header is None:
+            named = [c.lower().replace(" ", "_") for c in cells]
+            header = list(columns)
+            if named and named[0] == columns[0]:
+                unknown = [c for c in named if c not in columns]
+                if unknown or columns[1] not in named:
+                    raise HistoricalError(
+                        _("Line %(n)s: the columns are %(columns)s.")
+                        % {"n": line, "columns": ",".join(columns)}
+                    )
+                header = named
+                continue
+        if len(cells) > len(header):
+            raise HistoricalError(
+                _("Line %(n)s: too many values; the columns are %(columns)s.")
+                % {"n": line, "columns": ",".join(header)}
+            )
+        yield line, dict(zip(header, cells, strict=False))
+
+
+def _count(value: str, where: str, *, seats: bool = False) -> int:
+    """A whole non-negative number; spaces and commas may group thousands (1 234 567)."""
+    text = value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace(",", "")
+    if not (text.isascii() and text.isdigit()):
+        message = (
+            _("%(where)s: the seat count %(value)s is not a whole number.")
+            if seats
+            else _("%(where)s: the vote count %(value)s is not a whole number.")
+        )
+        raise HistoricalError(message % {"where": where, "value": value})
+    return int(text)
+
+
+def decode_upload(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HistoricalError(_("The file is not UTF-8 text; save it as CSV (UTF-8).")) from None
+
+
+def read_results(text: str) -> tuple[dict[str, int], dict[str, int] | None, int]:
+    """CSV ``party,votes[,official_seats]`` -> (votes, official seats or None, against all).
+
+    A line whose party is "against all" gives the against-all count instead of a list. Official
+    seats are given for all lists or none (a blank counts as 0 when some line gives them).
+    """
+    votes: dict[str, int] = {}
+    seats: dict[str, int] = {}
+    against_all = 0
+    for line, row in csv_lines(text, RESULT_COLUMNS):
+        where = _("Line %(n)s") % {"n": line}
+        party = row.get("party", "")
+        if not party:
+            raise HistoricalError(_("%(where)s: give the party's name.") % {"where": where})
+        if not row.get("votes"):
+            raise HistoricalError(_("%(where)s: give the party's votes.") % {"where": where})
+        count = _count(row["votes"], where)
+        if party.lower() in AGAINST_ALL_NAMES:
+            against_all += count
+            continue
+        if party in votes:
+            raise HistoricalError(
+                _("%(where)s: %(party)s is listed twice.") % {"where": where, "party": party}
+            )
+        votes[party] = count
+        if row.get("official_seats"):
+            seats[party] = _count(row["official_seats"], where, seats=True)
+    if not votes:
+        raise HistoricalError(_("Give at least one party's votes."))
+    if len(votes) > MAX_LISTS:
+        raise HistoricalError(_("At most %(n)s lists.") % {"n": MAX_LISTS})
+    return votes, ({p: seats.get(p, 0) for p in votes} if seats else None), against_all
+
+
+def own_result(
+    votes: dict[str, int], official: dict[str, int] | None, against_all: int, held_rules_id: str
+) -> OwnResult:
+    """The user's results, counted under the rules they were held under (for comparison)."""
+    rules = _rules(held_rules_id)
+    counted = _allocate(rules, votes, against_all)
+    return OwnResult(
+        votes=votes,
+        official_seats=official if official is not None else counted,
+        against_all=against_all,
+        original_rules=rules,
+        counted=official is None,
+        counted_seats=counted,
+    )
+
+
+def replay_own(result: OwnResult, rules_id: str) -> Replay:
+    """`replay` for typed-in results, refusing with a sentence instead of raising core errors."""
+    rules = _rules(rules_id)
+    try:
+        return replay(result, rules.id)
+    except ApportionmentError:
+        raise _no_seats(rules) from None
+
+
+def _rules(rules_id: str) -> SeatRules:
+    try:
+        return load_seat_rules(rules_id)
+    except SeatRulesError:
+        raise HistoricalError(_("Pick seat rules from the list.")) from None
+
+
+def _no_seats(rules: SeatRules) -> HistoricalError:
+    return HistoricalError(
+        _("Under “%(rules)s” no seats can be allocated from these votes: no list passes.")
+        % {"rules": rules.name}
+    )
+
+
+def _allocate(rules: SeatRules, votes: dict[str, int], against_all: int) -> dict[str, int]:
+    try:
+        return dict(rules.allocate(votes, against_all=against_all).seats)
+    except ApportionmentError:
+        raise _no_seats(rules) from None

@@ -13,6 +13,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kenes.core.seats import all_seat_rules
+from kenes.parliament.historical import (
+    HistoricalError,
+    decode_upload,
+    own_result,
+    read_results,
+    replay_own,
+)
 from kenes.parliament.scenarios import (
     MAX_DRAWS,
     ScenarioError,
@@ -176,3 +183,55 @@ class ScenarioForm(forms.Form):
             "alliances": data["alliances"],
             "our_party": data.get("our_party", "").strip(),
         }
+
+
+class OwnResultsForm(forms.Form):
+    """Results the user types or uploads, replayed under other rules; nothing is stored.
+
+    Lines are checked by kenes.parliament.historical (read_results), whose sentences name the
+    line; the replay itself is computed in clean() so that "no list passes" is a form error too.
+    """
+
+    results = forms.CharField(
+        label=_("Results (CSV)"),
+        required=False,
+        max_length=MAX_UPLOAD,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text=_(
+            "One line per list: party,votes and optionally official_seats, e.g. "
+            "“Nur Otan,6183757,84”. A line “against all,12345” gives the votes against all."
+        ),
+    )
+    results_file = forms.FileField(
+        label=_("Or upload the results (CSV)"),
+        required=False,
+        help_text=_("The same columns, UTF-8. A file replaces the typed lines."),
+    )
+    held_rules = forms.ChoiceField(label=_("Held under the rules"))
+    replay_rules = forms.ChoiceField(label=_("Replay under the rules"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["held_rules"].choices = rules_choices()
+        self.fields["replay_rules"].choices = rules_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload = data.get("results_file")
+        field = "results_file" if upload else "results"
+        try:
+            if upload:
+                if upload.size > MAX_UPLOAD:
+                    raise HistoricalError(_("The file is too large for election results."))
+                text = decode_upload(upload.read())
+            else:
+                text = data.get("results") or ""
+            if not text.strip():
+                raise HistoricalError(_("Type the results or upload a CSV file."))
+            if "held_rules" in data and "replay_rules" in data:
+                own = own_result(*read_results(text), data["held_rules"])
+                data["own"] = own
+                data["replay"] = replay_own(own, data["replay_rules"])
+        except HistoricalError as error:
+            self.add_error(field, str(error))
+        return data

@@ -218,3 +218,53 @@ def test_the_historical_page_defaults_to_the_original_rules(client_for):
     response = client_for("admin").get(reverse("historical"), {"election": "kz-majilis-2016"})
     assert response.context["rules_id"] == "kz-majilis-2012"
     assert all(r["official"] == r["replayed"] for r in response.context["rows"])
+
+
+def own_results(**changes):  # type: ignore[no-untyped-def]
+    data = {
+        "results": "party,votes\nLeader,900000\nSecond,60000\nThird,40000\n",
+        "held_rules": "kz-majilis-2007",
+        "replay_rules": "kz-majilis-2012",
+    }
+    return data | changes
+
+
+def test_typed_in_results_are_replayed_side_by_side_with_the_runner_up_admitted(client_for):
+    response = client_for("auditor").post(reverse("historical"), own_results())
+    assert response.status_code == 200
+    rows = {r["party"]: (r["official"], r["replayed"]) for r in response.context["rows"]}
+    assert rows["Leader"] == (98, 98 - rows["Second"][1])
+    assert rows["Second"][0] == 0 and rows["Second"][1] >= 2
+    html = response.content.decode()
+    assert 'id="hemicycle-official"' in html and 'id="hemicycle-replayed"' in html
+    own = response.context["own"]
+    assert own.counted and response.context["official_rules"].id == "kz-majilis-2007"
+
+
+def test_uploaded_results_replace_the_typed_lines(client_for):
+    upload = SimpleUploadedFile("r.csv", b"party,votes,official_seats\nA,700,70\nB,300,28\n")
+    response = client_for("admin").post(
+        reverse("historical"), own_results(results="X,1\n", results_file=upload)
+    )
+    rows = {r["party"]: r["official"] for r in response.context["rows"]}
+    assert rows == {"A": 70, "B": 28}
+
+
+def test_bad_typed_in_lines_are_refused_naming_the_line(client_for):
+    client = client_for("regional")
+    response = client.post(reverse("historical"), own_results(results="A,100\nB,many\n"))
+    assert response.status_code == 200 and "own" not in response.context
+    errors = response.context["own_form"].errors["results"]
+    assert any("2" in e and "many" in e for e in errors)
+
+
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, (200, 200, 200, 200, 403), strict=True)))
+def test_typed_in_results_have_the_permissions_of_the_historical_page(client_for, role, expected):
+    response = client_for(role).post(reverse("historical"), own_results())
+    assert response.status_code == expected
+
+
+def test_the_own_results_page_has_no_inline_styles_or_scripts(client_for):
+    html = client_for("admin").post(reverse("historical"), own_results()).content.decode()
+    assert "style=" not in html
+    assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None
