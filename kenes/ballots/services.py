@@ -192,7 +192,12 @@ def options(election: Election) -> tuple[str, ...]:
     cached: tuple[str, ...] | None = getattr(election, "_options", None)
     if cached is not None and election.phase != phases.DRAFT:
         return cached
-    names = tuple(Candidate.objects.filter(election=election).values_list("name", flat=True))
+    table = connection.ops.quote_name(Candidate._meta.db_table)
+    with connection.cursor() as cursor:  # asked on every cast: SQL, not an ORM build
+        cursor.execute(
+            f'SELECT name FROM {table} WHERE election_id = %s ORDER BY "position"', [election.pk]
+        )
+        names = tuple(name for (name,) in cursor.fetchall())
     election._options = names  # type: ignore[attr-defined]
     return names
 
@@ -263,24 +268,48 @@ def do_cast(election: Election, code: str, ranking: Sequence[Sequence[int]]) -> 
             raise BallotError(
                 _("“%(title)s” is not open: ballots are not accepted.") % {"title": election.title}
             )
-        Ballot.objects.bulk_create(
-            [
-                Ballot(
-                    election_id=election.pk,
-                    receipt=receipt,
-                    slot=_slot(election, normalised or ""),
-                    ranking=cleaned,
-                    cast_on=timezone.localdate(),
-                )
-            ],
-            update_conflicts=True,
-            unique_fields=["election", "slot"],
-            update_fields=["receipt", "ranking", "cast_on"],
+        _put_ballot(
+            Ballot(
+                election_id=election.pk,
+                receipt=receipt,
+                slot=_slot(election, normalised or ""),
+                ranking=cleaned,
+                cast_on=timezone.localdate(),
+            )
         )
-        VoterRoll.objects.filter(election_id=election.pk, member_id=member_id).update(
-            has_voted=True
-        )
+        _mark_voted(election.pk, member_id)
     return receipt
+
+
+def _put_ballot(ballot: Ballot) -> None:
+    """INSERT the ballot, or replace the one in its slot: ONE statement, so concurrent casts
+    with the same code leave exactly one ballot (the upsert `bulk_create(update_conflicts=)`
+    writes, without building it through the ORM on every cast).
+    """
+    fields = list(Ballot._meta.concrete_fields)
+    table = connection.ops.quote_name(Ballot._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    replaced = ", ".join(
+        f"{connection.ops.quote_name(c)} = EXCLUDED.{connection.ops.quote_name(c)}"
+        for c in ("receipt", "ranking", "cast_on")
+    )
+    values = [f.get_db_prep_save(f.pre_save(ballot, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT (election_id, slot) DO UPDATE SET {replaced}",
+            values,
+        )
+
+
+def _mark_voted(election_id: int, member_id: int) -> None:
+    """The voter roll records that the member voted (and nothing else: no time, no ballot)."""
+    table = connection.ops.quote_name(VoterRoll._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET has_voted = %s WHERE election_id = %s AND member_id = %s",
+            [True, election_id, member_id],
+        )
 
 
 def do_close(election: Election, *, acting_user: Any) -> None:

@@ -20,6 +20,7 @@ import datetime
 import math
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -60,17 +61,35 @@ def _address_index(address: str) -> str:
     return blind_index(f"code-attempt:{address}")
 
 
+def _recent_failures(index: str, since: datetime.datetime) -> int:
+    """How many failures (at most FAILURE_LIMIT) `index` has after `since`: one index probe.
+
+    Every voter's page asks this first, so it is written as SQL: building the same query
+    through the ORM cost more than running it (bench/README.md, bench.ballots_load).
+    """
+    table = connection.ops.quote_name(CodeAttempt._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE address_index = %s "
+            "AND failed_at > %s LIMIT %s) AS recent",
+            [index, connection.ops.adapt_datetimefield_value(since), FAILURE_LIMIT],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
 def wait_minutes(address: str, *, now: datetime.datetime | None = None) -> int:
     """Minutes this address must wait before a code is looked up again; 0 if none."""
     now = now or timezone.now()
+    index = _address_index(address)
+    if _recent_failures(index, now - WINDOW) < FAILURE_LIMIT:
+        return 0
     recent = list(
-        CodeAttempt.objects.filter(
-            address_index=_address_index(address), failed_at__gt=now - WINDOW
-        )
+        CodeAttempt.objects.filter(address_index=index, failed_at__gt=now - WINDOW)
         .order_by("-failed_at")
         .values_list("failed_at", flat=True)[:FAILURE_LIMIT]
     )
-    if len(recent) < FAILURE_LIMIT:
+    if len(recent) < FAILURE_LIMIT:  # some expired between the two queries
         return 0
     # The address may try again once the oldest of its last FAILURE_LIMIT failures expires.
     free_at = recent[-1] + WINDOW

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from kenes.agenda.rules import sees_consultations
 from kenes.ballots.rules import sees_elections
@@ -10,8 +11,7 @@ from kenes.parliament.rules import sees_scenarios
 from kenes.registry.scoping import Action, can
 
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
+def _sections(user: Any) -> dict[str, bool]:
     nav = {
         action.value: can(user, action)
         for action in (
@@ -27,4 +27,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav["elections"] = sees_elections(user)
     nav["scenarios"] = sees_scenarios(user)
     nav["consultations"] = sees_consultations(user)
-    return {"nav": nav}
+    return nav
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """`nav`: the sections the user may open, worked out only if a template asks.
+
+    Pages without the officers' navigation (the voter pages, served most under load)
+    then pay nothing for the roles look-ups.
+    """
+    user = getattr(request, "user", None)
+    return {"nav": SimpleLazyObject(lambda: _sections(user))}
