@@ -60,7 +60,8 @@ class Command(BaseCommand):
             consultation = next((line for line in lines if line[2] != lines[0][2]), None)
             if consultation:
                 self.stdout.write(
-                    f"and give opinions at {url}consult/ (e.g. {consultation[0]}); "
+                    f"and read the consultation's report as its participants do at {url}consult/ "
+                    f"(e.g. {consultation[0]}; officers see it under Consultations); "
                     f"more codes in {codes_file}.\n"
                 )
         if options["no_serve"]:
