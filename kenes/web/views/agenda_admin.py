@@ -7,7 +7,6 @@ clear (the same page and slips as for ballots: web/codes/).
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +16,6 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,10 +31,11 @@ from kenes.agenda.rules import (
     visible_consultations,
 )
 from kenes.agenda.services import AgendaError
-from kenes.participation.services import IssuedCode, codes_csv
+from kenes.participation.services import IssuedCode
 from kenes.web import labels
 from kenes.web.forms_agenda import ConsultationForm, HideForm, SeedForm, statement_lines
 from kenes.web.views.agenda import report_url
+from kenes.web.views.codes import codes_page
 from kenes.web.views.common import page_of
 from kenes.web.views.elections import _confirmed
 
@@ -208,31 +207,19 @@ def agenda_phase(request: HttpRequest, consultation_id: int) -> HttpResponse:
 def _codes_page(
     request: HttpRequest, consultation: Consultation, issued: list[IssuedCode]
 ) -> HttpResponse:
-    """The codes, once: a CSV inline and printable slips (shared with the ballots' page)."""
-    base = request.build_absolute_uri(reverse("agenda_start"))
-    content = codes_csv(issued, link_base=base, phones={})
-    slips = [
-        {
-            "name": item.full_name,
-            "code": item.code,
-            "link": request.build_absolute_uri(reverse("agenda_link", args=[item.code])),
-        }
-        for item in issued
-    ]
-    response = render(
+    return codes_page(
         request,
         "web/agenda/codes.html",
-        {
+        issued,
+        start="agenda_start",
+        link="agenda_link",
+        csv_name=f"consultation-codes-{consultation.pk}.csv",
+        context={
             "consultation": consultation,
-            "slips": slips,
             "slip_title": consultation.title,
             "slip_kind": "consultation",
-            "csv_uri": "data:text/csv;base64," + base64.b64encode(content).decode("ascii"),
-            "csv_name": f"consultation-codes-{consultation.pk}.csv",
         },
     )
-    add_never_cache_headers(response)  # includes no-store: codes must not sit in a cache
-    return response
 
 
 @login_required

@@ -7,7 +7,6 @@ Personal codes are shown once, when issued, and never stored in the clear.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,7 +24,7 @@ from kenes.ballots import box, phases, services
 from kenes.ballots.models import Election, Phase
 from kenes.ballots.rules import Action, can, may_call, may_create, sees_elections, visible_elections
 from kenes.ballots.services import BallotError
-from kenes.participation.services import IssuedCode, codes_csv
+from kenes.participation.services import IssuedCode
 from kenes.registry.models import Member
 from kenes.registry.scoping import members_for
 from kenes.web import labels
@@ -40,6 +38,7 @@ from kenes.web.forms_elections import (
     PaperBallotsForm,
     ReissueForm,
 )
+from kenes.web.views.codes import codes_page
 from kenes.web.views.common import page_of
 
 SEARCH_LIMIT = 20
@@ -248,39 +247,18 @@ def _confirmed(request: HttpRequest) -> bool:
     return False
 
 
-def _slips(request: HttpRequest, issued: list[IssuedCode]) -> list[dict[str, str]]:
-    return [
-        {
-            "name": item.full_name,
-            "code": item.code,
-            "link": request.build_absolute_uri(reverse("vote_link", args=[item.code])),
-        }
-        for item in issued
-    ]
-
-
 def _codes_page(
     request: HttpRequest, election: Election, issued: list[IssuedCode], *, reissued: bool
 ) -> HttpResponse:
-    """The codes, once: a CSV inline (nothing to fetch again later) and printable slips.
-
-    Phone numbers are left out of the CSV: the registry has no audited bulk read of
-    phones yet, and reading them one by one would bypass the point of that audit.
-    """
-    content = codes_csv(issued, link_base=request.build_absolute_uri(reverse("vote")), phones={})
-    response = render(
+    return codes_page(
         request,
         "web/elections/codes.html",
-        {
-            "election": election,
-            "slips": _slips(request, issued),
-            "csv_uri": "data:text/csv;base64," + base64.b64encode(content).decode("ascii"),
-            "csv_name": f"codes-{election.pk}.csv",
-            "reissued": reissued,
-        },
+        issued,
+        start="vote",
+        link="vote_link",
+        csv_name=f"codes-{election.pk}.csv",
+        context={"election": election, "reissued": reissued},
     )
-    add_never_cache_headers(response)  # includes no-store: codes must not sit in a cache
-    return response
 
 
 @login_required

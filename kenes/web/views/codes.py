@@ -1,0 +1,53 @@
+"""The page that hands out personal codes, once: a CSV inline and printable slips.
+
+Shared by elections and consultations. The codes are not stored (only keyed hashes are),
+so the CSV travels inside the page as a `data:` link and the page is never cached.
+Phone numbers are left out of the CSV: the registry has no audited bulk read of phones
+yet, and reading them one by one would bypass the point of that audit.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+
+from kenes.participation.services import IssuedCode, codes_csv
+
+
+def codes_page(
+    request: HttpRequest,
+    template: str,
+    issued: list[IssuedCode],
+    *,
+    start: str,
+    link: str,
+    csv_name: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """`start`: the URL name where a code is typed; `link`: the personal link's URL name."""
+    content = codes_csv(issued, link_base=request.build_absolute_uri(reverse(start)), phones={})
+    slips = [
+        {
+            "name": item.full_name,
+            "code": item.code,
+            "link": request.build_absolute_uri(reverse(link, args=[item.code])),
+        }
+        for item in issued
+    ]
+    response = render(
+        request,
+        template,
+        {
+            **context,
+            "slips": slips,
+            "csv_uri": "data:text/csv;base64," + base64.b64encode(content).decode("ascii"),
+            "csv_name": csv_name,
+        },
+    )
+    add_never_cache_headers(response)  # includes no-store: codes must not sit in a cache
+    return response
