@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
 
 MAX_GROUPS = 5
 #: Silhouette is quadratic in the number of points; above this it is computed on a
@@ -44,6 +42,11 @@ def cluster(
     coordinates: NDArray[np.float64], seed: int, max_groups: int = MAX_GROUPS
 ) -> Clustering:
     """k-means for k = 2..`max_groups`, keeping the best silhouette; ties go to fewer groups."""
+    # scikit-learn is imported here, not at the top: importing it costs about a second,
+    # which every web process would pay at start-up for pages that never cluster.
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
     n = coordinates.shape[0]
     distinct = np.unique(coordinates, axis=0).shape[0] if n else 0
     best: tuple[float, int, NDArray[np.int64]] | None = None

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from sklearn.utils.extmath import randomized_svd
 
 from kenes.core.consensus.matrix import VoteMatrix
 
@@ -89,6 +88,8 @@ def project(
     coordinates = np.zeros((participants.size, 2))
     components = np.zeros((2, n_statements))
     if n_components > 0 and centred.nnz:
+        from sklearn.utils.extmath import randomized_svd  # imported when used: see clustering
+
         _, _, vt = randomized_svd(
             centred,
             n_components=n_components,
