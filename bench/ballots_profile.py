@@ -24,7 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = secrets.token_urlsafe(40)
@@ -41,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         "--pg", action="store_true", help="a throw-away PostgreSQL (tests/pgserver.py), not SQLite"
     )
     parser.add_argument("--out", type=Path, help="also write the raw cProfile stats here")
+    parser.add_argument(
+        "--sql", action="store_true", help="print the SQL statements of one ballot, then stop"
+    )
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="kenes-profile-"))
@@ -121,12 +126,19 @@ def _profile(args: argparse.Namespace, work: Path) -> int:
         assert page.status_code == 200, page.status_code
         fields = dict(hidden.findall(page.content.decode()))
         fields.update(rank_0="2", rank_3="1", rank_5="3")
-        done = client.post("/vote/cast/", fields, **post_headers)
+        done = client.post(  # as a browser and bench.ballots_voters send it: not multipart
+            "/vote/cast/",
+            urllib.parse.urlencode(fields),
+            content_type="application/x-www-form-urlencoded",
+            **post_headers,
+        )
         assert done.status_code == 200 and b'id="receipt"' in done.content, done.status_code
 
     for code in codes[:20]:  # warm up: imports, template cache, translations
         ballot(code)
     todo = codes[20 : 20 + args.ballots]
+    if args.sql:
+        return _print_sql(ballot, todo[0])
     rounds = []
     for _ in range(3):  # the least of three: other processes share the cores
         started = time.process_time()
@@ -147,6 +159,25 @@ def _profile(args: argparse.Namespace, work: Path) -> int:
     if args.out:
         profile.dump_stats(args.out)
     pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
+    return 0
+
+
+def _print_sql(ballot: Any, code: str) -> int:
+    """Every statement one GET+POST sends (a re-vote, as in the timed rounds)."""
+    from django.db import connection
+
+    ballot(code)
+    statements: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        ballot(code)
+    for n, sql in enumerate(statements, 1):
+        print(f"{n:2}. {sql}")
+    print(f"{len(statements)} statements (transaction control not counted)")
     return 0
 
 

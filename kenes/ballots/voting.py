@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from kenes.ballots import phases
+from kenes.ballots import phases, services
 from kenes.ballots.models import MOTION_OPTIONS, Candidate, Election
 from kenes.participation import services as codes
 
@@ -44,9 +46,64 @@ def find_open_ballot(code: str) -> Election | None:
     Codes are issued per purpose (one election), so at most one open election matches.
     Nothing here says whether the code belonged to a closed or another election.
     """
-    open_now = {e.purpose: e for e in Election.objects.filter(phase=phases.OPEN)}
+    open_now = {e.purpose: e for e in _voter_elections("e.phase = %s", [phases.OPEN])}
     found = codes.find_code(code, open_now)
     return open_now[found[0]] if found else None
+
+
+def election_to_cast(election_id: int) -> Election | None:
+    """The election a cast names, its candidates' names already known, or None.
+
+    ONE query (the election joined to its candidates): the cast needs the number of options
+    to read the form and `services.options` to check the ranking; both then ask no more.
+    """
+    if not 0 < election_id < 2**63:  # out of the column's range: no such election
+        return None
+    found = _voter_elections("e.id = %s", [election_id], with_names=True)
+    return found[0] if found else None
+
+
+# What the voter pages and the cast read of an election; any other field is deferred (read
+# on first use). All of them plain text or numbers: no converter is needed on any database.
+_VOTER_FIELDS = ("id", "title", "description", "kind", "method", "seats", "phase")
+
+
+def _voter_elections(
+    condition: str, params: list[Any], *, with_names: bool = False
+) -> list[Election]:
+    """Elections matching `condition` (on alias `e`), fetched as SQL: every ballot asks.
+
+    With `with_names`, the candidates' names in ballot order are joined in and kept as the
+    election's options (`services.options`).
+    """
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"e.{quote(name)}" for name in _VOTER_FIELDS)
+    sql = f"SELECT {columns} FROM {quote(Election._meta.db_table)} e"
+    if with_names:
+        sql = (
+            f"SELECT {columns}, c.name FROM {quote(Election._meta.db_table)} e "
+            f"LEFT JOIN {quote(Candidate._meta.db_table)} c ON c.election_id = e.id"
+        )
+    sql += f" WHERE {condition}"
+    if with_names:
+        sql += ' ORDER BY e.id, c."position"'
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    n = len(_VOTER_FIELDS)
+    elections: dict[int, Election] = {}
+    names: dict[int, list[str]] = {}
+    for row in rows:
+        pk = row[0]
+        if pk not in elections:
+            elections[pk] = Election.from_db(connection.alias, _VOTER_FIELDS, row[:n])
+            names[pk] = []
+        if with_names and row[n] is not None:
+            names[pk].append(row[n])
+    if with_names:
+        for pk, election in elections.items():
+            services.remember_options(election, names[pk])
+    return list(elections.values())
 
 
 def code_opens(election: Election, code: str) -> bool:
@@ -145,12 +202,15 @@ class BallotLine:
 
     `key` is the position as text, the form's field suffix: written as text it skips the
     template's number formatting, which the page would otherwise do four times a line.
+    `statement_html` is the statement escaped, in paragraphs (what the `linebreaks` filter
+    writes), made here once instead of through a template filter per candidate.
     """
 
     position: int
     key: str
     name: str
     statement: str
+    statement_html: str
     rank: str
     picked: bool
     approved: bool
@@ -177,6 +237,8 @@ def ballot_lines(election: Election, data: Mapping[str, Any] | None = None) -> l
                 key=key,
                 name=name,
                 statement=statement,
+                # linebreaks(autoescape=True) escapes every paragraph: safe to mark so.
+                statement_html=mark_safe(linebreaks(statement, autoescape=True)),
                 rank=str(data.get(f"rank_{p}", "") or "").strip()[:6],
                 picked=pick == key,
                 approved=bool(data.get(f"approve_{p}")),

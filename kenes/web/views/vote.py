@@ -84,7 +84,7 @@ def _ballot(
         "code": code,
         "style": voting.ballot_style(election),
         "lines": lines,
-        "n": len(lines),
+        "n": str(len(lines)),  # text: written once a line, it skips number formatting
         "choice": (data or {}).get("choice", ""),
         "error": error,
     }
@@ -127,8 +127,10 @@ def vote_cast(request: HttpRequest) -> HttpResponse:
     if refused := _throttled(request):
         return refused
     try:
-        election = Election.objects.get(pk=int(request.POST.get("election", "")))
-    except (ValueError, Election.DoesNotExist):
+        election = voting.election_to_cast(int(request.POST.get("election", "")))
+    except ValueError:
+        election = None
+    if election is None:
         return _wrong_code(request, code)
     if election.phase != phases.OPEN:
         return render(request, "web/vote/closed.html", {"election": election}, status=409)
