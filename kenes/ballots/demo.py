@@ -1,7 +1,7 @@
 """The demo movement's votes: a published council election, a published motion, an open
 leader election with a few personal codes kept so a newcomer can vote.
 
-Ballots are cast through `services.do_cast` with real codes, exactly as voters would, so
+Ballots are cast through `casting.do_cast` with real codes, exactly as voters would, so
 the demo's results, ballot box and receipts are the real thing.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from kenes.ballots import box, services
+from kenes.ballots import box, casting, services
 from kenes.ballots.models import Election
 from kenes.registry.models import Member
 
@@ -49,7 +49,7 @@ def _cast(
 ) -> None:
     for code in codes:
         if rng.random() < turnout:
-            services.do_cast(election, code, vote())
+            casting.do_cast(election, code, vote())
 
 
 def seed_demo_elections(*, seed: int, admin: Any, codes_file: Path) -> None:

@@ -2,7 +2,7 @@
 
 The form is the same with or without JavaScript (kenes/web/static/kenes/ranking.js only
 writes numbers into the same inputs), so reading it is one pure function here, tested
-without a browser. The ranking it returns is what `services.do_cast` stores: a list of
+without a browser. The ranking it returns is what `casting.do_cast` stores: a list of
 positions, each a list of candidate positions (0-based), best first.
 
 How each counting method reads a ballot (kenes.core.tally.methods):

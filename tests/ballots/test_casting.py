@@ -6,7 +6,7 @@ import pytest
 from django.utils.translation import override
 
 from kenes.audit import services as audit
-from kenes.ballots import box, phases, services
+from kenes.ballots import box, casting, phases, services
 from kenes.ballots.models import Ballot
 from kenes.ballots.services import BallotError
 from kenes.participation.services import resolve_code
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 def test_re_voting_until_close_counts_only_the_last_ballot(members, officers):
     election, codes = open_election(members, officers["admin"])
     code = next(iter(codes.values()))
-    first = services.do_cast(election, code, [[0], [1]])
-    last = services.do_cast(election, code.lower().replace("-", " "), [[2], [3]])
+    first = casting.do_cast(election, code, [[0], [1]])
+    last = casting.do_cast(election, code.lower().replace("-", " "), [[2], [3]])
     assert first != last
     assert list(Ballot.objects.values_list("receipt", "ranking")) == [(last, [[2], [3]])]
     assert services.turnout(election) == 1
@@ -27,7 +27,7 @@ def test_re_voting_until_close_counts_only_the_last_ballot(members, officers):
 
 def test_different_voters_each_get_a_counted_ballot(members, officers):
     election, codes = open_election(members, officers["admin"])
-    receipts = {services.do_cast(election, c, [[0]]) for c in codes.values()}
+    receipts = {casting.do_cast(election, c, [[0]]) for c in codes.values()}
     assert Ballot.objects.count() == len(receipts) == len(codes) == 12
 
 
@@ -35,19 +35,19 @@ def test_a_closed_election_refuses_ballots(members, officers):
     election, codes = open_election(members, officers["admin"])
     services.do_close(election, acting_user=officers["admin"])
     with pytest.raises(BallotError):
-        services.do_cast(election, next(iter(codes.values())), [[0]])
+        casting.do_cast(election, next(iter(codes.values())), [[0]])
     assert Ballot.objects.count() == 0
 
 
 def test_a_draft_election_refuses_ballots_and_a_wrong_code_opens_nothing(members, officers):
     election, codes = open_election(members, officers["admin"])
     with pytest.raises(BallotError):
-        services.do_cast(election, "AAAAA-BBBBB-CCCCC", [[0]])
+        casting.do_cast(election, "AAAAA-BBBBB-CCCCC", [[0]])
     draft = services.do_create_election(
         "x", cutoff_on=election.cutoff_on, acting_user=officers["admin"]
     )
     with pytest.raises(BallotError):
-        services.do_cast(draft, next(iter(codes.values())), [[0]])
+        casting.do_cast(draft, next(iter(codes.values())), [[0]])
 
 
 def test_a_malformed_ranking_is_refused(members, officers):
@@ -55,7 +55,7 @@ def test_a_malformed_ranking_is_refused(members, officers):
     code = next(iter(codes.values()))
     for bad in ([], [[0], [0]], [[9]]):
         with pytest.raises(BallotError):
-            services.do_cast(election, code, bad)
+            casting.do_cast(election, code, bad)
 
 
 def test_phases_only_move_forward_as_declared():
@@ -101,13 +101,13 @@ def test_a_lost_code_is_reissued_only_to_a_member_who_has_not_voted(members, off
     admin = officers["admin"]
     election, codes = open_election(members, admin)
     voted, lost = members[0], members[1]
-    services.do_cast(election, codes[voted.pk], [[0]])
+    casting.do_cast(election, codes[voted.pk], [[0]])
     with pytest.raises(BallotError):
         services.do_reissue_code(election, voted, acting_user=admin)
     new = services.do_reissue_code(election, lost, acting_user=admin)
     with pytest.raises(BallotError):
-        services.do_cast(election, codes[lost.pk], [[0]])
-    services.do_cast(election, new, [[1]])
+        casting.do_cast(election, codes[lost.pk], [[0]])
+    casting.do_cast(election, new, [[1]])
     assert Ballot.objects.count() == 2
 
 

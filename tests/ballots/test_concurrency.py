@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from kenes.ballots import services
+from kenes.ballots import casting, services
 from kenes.ballots.models import Ballot
 from kenes.ballots.services import BallotError
 from tests.ballots.conftest import open_election
@@ -27,7 +27,7 @@ def test_many_concurrent_casts_by_the_same_and_other_voters_leave_one_ballot_eac
     election, codes = open_election(members, officers["admin"])
     voters = list(codes.values())[:6]
     jobs = [
-        (lambda code=code, i=i: services.do_cast(election, code, [[i % 4]]))
+        (lambda code=code, i=i: casting.do_cast(election, code, [[i % 4]]))
         for code in voters
         for i in range(5)
     ]
@@ -40,7 +40,7 @@ def test_many_concurrent_casts_by_the_same_and_other_voters_leave_one_ballot_eac
 
 def test_casts_racing_the_close_are_either_counted_before_it_or_refused(members, officers):
     election, codes = open_election(members, officers["admin"])
-    jobs = [(lambda code=code: services.do_cast(election, code, [[0]])) for code in codes.values()]
+    jobs = [(lambda code=code: casting.do_cast(election, code, [[0]])) for code in codes.values()]
     jobs.append(lambda: services.do_close(election, acting_user=officers["admin"]))
     results, errors = run_together(jobs)
     assert all(isinstance(e, BallotError) for e in errors), errors

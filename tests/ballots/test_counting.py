@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from kenes.ballots import box, counting, services
+from kenes.ballots import box, casting, counting, services
 from kenes.ballots.models import Ballot
 from kenes.ballots.services import BallotError
 from tests.ballots.conftest import open_election, open_motion
@@ -58,7 +58,7 @@ def test_a_motion_is_voted_and_its_result_states_quorum_majority_and_base(member
     admin = officers["admin"]
     motion, codes = open_motion(members, admin, quorum_percent=50, majority="two_thirds")
     for code, choice in zip(codes, [0, 0, 0, 0, 0, 1, 1, 2], strict=False):
-        services.do_cast(motion, code, [[choice]])
+        casting.do_cast(motion, code, [[choice]])
     services.do_close(motion, acting_user=admin)
     result = box.do_publish(motion, acting_user=admin).result
     assert result["votes"] == {"yes": 5, "no": 2, "abstain": 1}
@@ -71,7 +71,7 @@ def _vote_and_publish(members, admin, tmp_path, *, method="stv", seats=1):  # ty
     election, codes = open_election(members, admin, candidates=4, seats=seats, method=method)
     rankings = [[[0], [1]], [[1], [0]], [[2], [1]], [[1]], [[3], [2], [1]], [[0], [2]]]
     for i, code in enumerate(codes.values()):
-        services.do_cast(election, code, rankings[i % len(rankings)])
+        casting.do_cast(election, code, rankings[i % len(rankings)])
     services.do_close(election, acting_user=admin)
     return box.do_publish(election, acting_user=admin)
 
@@ -92,7 +92,7 @@ def test_kenes_tally_on_the_published_blt_reproduces_the_result(
 
 def test_every_receipt_is_in_the_published_box(members, officers, tmp_path):
     election, codes = open_election(members, officers["admin"])
-    receipts = {services.do_cast(election, c, [[0]]) for c in codes.values()}
+    receipts = {casting.do_cast(election, c, [[0]]) for c in codes.values()}
     services.do_close(election, acting_user=officers["admin"])
     box.do_publish(election, acting_user=officers["admin"])
     assert {e["receipt"] for e in box.ballot_box(election)} == receipts
@@ -121,7 +121,7 @@ PAPER_BLT = '4 1\r\n2 2 1 0\r\n1 4 0\r\n0\r\n"{a}"\r\n"{b}"\r\n"{c}"\r\n"{d}"\r\
 def test_paper_ballots_are_counted_with_the_online_ones_and_marked_paper(members, officers):
     admin = officers["admin"]
     election, codes = open_election(members, admin, method="plurality")
-    services.do_cast(election, next(iter(codes.values())), [[0]])
+    casting.do_cast(election, next(iter(codes.values())), [[0]])
     services.do_close(election, acting_user=admin)
     names = services.options(election)
     # the file lists the candidates in another order: matched by name
@@ -145,7 +145,7 @@ def test_paper_ballots_naming_an_unknown_candidate_change_nothing(members, offic
 def test_a_preliminary_tally_is_possible_only_once_closed(members, officers):
     admin = officers["admin"]
     election, codes = open_election(members, admin, method="plurality")
-    services.do_cast(election, next(iter(codes.values())), [[2]])
+    casting.do_cast(election, next(iter(codes.values())), [[2]])
     with pytest.raises(BallotError):
         box.do_tally(election, acting_user=admin)
     services.do_close(election, acting_user=admin)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from kenes.ballots import services
+from kenes.ballots import casting, services
 from kenes.ballots.models import Ballot, VoterRoll
 from tests.ballots.conftest import open_election
 
@@ -22,7 +22,7 @@ def _raw_rows(table):  # type: ignore[no-untyped-def]
 def test_ballot_rows_hold_no_voter_reference_no_sequence_no_time_of_day(members, officers):
     election, codes = open_election(members, officers["admin"])
     for code in list(codes.values())[:5]:
-        services.do_cast(election, code, [[1], [0]])
+        casting.do_cast(election, code, [[1], [0]])
     columns, rows = _raw_rows("ballots_ballot")
     assert set(columns) == {"id", "election_id", "receipt", "slot", "ranking", "paper", "cast_on"}
     member_ids = {str(m.pk) for m in members}
@@ -38,7 +38,7 @@ def test_ballot_rows_hold_no_voter_reference_no_sequence_no_time_of_day(members,
 
 def test_the_record_of_who_has_voted_holds_no_ballot_reference(members, officers):
     election, codes = open_election(members, officers["admin"])
-    receipt = services.do_cast(election, next(iter(codes.values())), [[0]])
+    receipt = casting.do_cast(election, next(iter(codes.values())), [[0]])
     columns, rows = _raw_rows("ballots_voterroll")
     assert set(columns) == {"id", "election_id", "member_id", "has_voted"}
     ballot = Ballot.objects.get(receipt=receipt)
@@ -51,7 +51,7 @@ def test_the_slot_cannot_be_recomputed_from_the_stored_code_index(members, offic
     from kenes.participation.models import PersonalCode
 
     election, codes = open_election(members, officers["admin"])
-    services.do_cast(election, next(iter(codes.values())), [[0]])
+    casting.do_cast(election, next(iter(codes.values())), [[0]])
     slot = Ballot.objects.get().slot
     indexes = set(PersonalCode.objects.values_list("code_index", flat=True))
     assert slot not in indexes
@@ -59,7 +59,7 @@ def test_the_slot_cannot_be_recomputed_from_the_stored_code_index(members, offic
 
 def test_closing_rewrites_the_ballots_in_receipt_order_with_new_keys(members, officers):
     election, codes = open_election(members, officers["admin"])
-    receipts = [services.do_cast(election, c, [[0]]) for c in codes.values()]
+    receipts = [casting.do_cast(election, c, [[0]]) for c in codes.values()]
     before = set(Ballot.objects.values_list("id", flat=True))
     services.do_close(election, acting_user=officers["admin"])
     columns, rows = _raw_rows("ballots_ballot")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from kenes.ballots import services, voting
+from kenes.ballots import casting, services, voting
 from kenes.ballots.voting import APPROVE, MOTION, PICK, RANK, MarkError, ranking_from_form
 from tests.ballots.conftest import open_election, open_motion
 
@@ -80,7 +80,7 @@ def test_the_service_accepts_every_ranking_the_form_makes(members, officers):
     assert voting.ballot_style(election) == APPROVE
     ranking = ranking_from_form(APPROVE, 4, {"approve_1": "1", "approve_3": "1"})
     assert services.check_ranking(election, ranking) == [[1, 3]]
-    services.do_cast(election, code, ranking)
+    casting.do_cast(election, code, ranking)
 
 
 @pytest.mark.django_db

@@ -31,7 +31,7 @@ import django
 django.setup()
 from django.db import connection
 from kenes.ballots.models import Ballot, Election, VoterRoll
-from kenes.ballots.services import _slot
+from kenes.ballots.casting import _slot
 from kenes.participation.codes import normalise
 election = Election.objects.get(method="schulze")
 codes = json.loads(sys.argv[1])
@@ -114,9 +114,12 @@ class Voter(threading.Thread):
             except (OSError, http.client.HTTPException):
                 self.cut_off += 1  # sent, but no answer: it may or may not have been stored
                 return
-            if response.status == 200:
-                receipt = re.search(r'id="receipt"[^>]*>([^<]+)<', page).group(1)
-                self.receipts.append(receipt.replace(" ", "").strip())
+            receipt = re.search(r'id="receipt"[^>]*>([^<]+)<', page)
+            if response.status == 200 and receipt is None:
+                self.cut_off += 1  # the page was cut off before the receipt: outcome unknown
+                return
+            if receipt is not None:
+                self.receipts.append(receipt.group(1).replace(" ", "").strip())
             conn.close()
 
 

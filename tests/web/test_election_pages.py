@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kenes.audit.models import AuditEntry
-from kenes.ballots import services
+from kenes.ballots import casting, services
 from kenes.ballots.models import Ballot, Election
 from kenes.ballots.rules import Action, can, visible_elections
 from kenes.participation.services import resolve_code
@@ -370,7 +370,7 @@ def test_a_new_code_is_shown_once_and_refused_after_the_member_voted(
     election = elections["group"]
     codes = _open(election, officers, _workers(registry))
     voter, other = registry["worker"], registry["both"]
-    services.do_cast(election, codes[voter.pk], [[0]])
+    casting.do_cast(election, codes[voter.pk], [[0]])
     client = client_for("group")
     url = reverse("election_reissue", args=[election.pk])
     response = client.post(url, {"member": voter.pk}, follow=True, **EN)

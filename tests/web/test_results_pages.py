@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from kenes.ballots import box, services
+from kenes.ballots import box, casting, services
 from kenes.ballots.models import Ballot
 from kenes.web.explain import recount_command
 from tests.ballots.conftest import make_members, open_election, open_motion
@@ -31,7 +31,7 @@ def members(groups):  # type: ignore[no-untyped-def]
 
 def _cast_all(election, codes, rankings=RANKINGS):  # type: ignore[no-untyped-def]
     return [
-        services.do_cast(election, code, rankings[i % len(rankings)])
+        casting.do_cast(election, code, rankings[i % len(rankings)])
         for i, code in enumerate(codes.values())
     ]
 
@@ -195,7 +195,7 @@ def test_a_motion_result_states_quorum_base_and_majority(client, members, office
     admin = officers["admin"]
     motion, codes = open_motion(members, admin, quorum_percent=50, majority="two_thirds")
     for code, choice in zip(codes, [0, 0, 0, 0, 0, 1, 1, 2], strict=False):
-        services.do_cast(motion, code, [[choice]])
+        casting.do_cast(motion, code, [[choice]])
     services.do_close(motion, acting_user=admin)
     box.do_publish(motion, acting_user=admin)
     html = _html(client, reverse("election_result", args=[motion.pk]))

@@ -22,7 +22,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kenes.ballots import phases, services, voting
+from kenes.ballots import casting, phases, services, voting
 from kenes.ballots.models import Election
 from kenes.participation import throttle
 from kenes.participation.codes import normalise
@@ -141,7 +141,7 @@ def vote_cast(request: HttpRequest) -> HttpResponse:
         ranking = voting.ranking_from_form(
             voting.ballot_style(election), len(services.options(election)), data
         )
-        receipt = services.do_cast(election, code, ranking)
+        receipt = casting.do_cast(election, code, ranking)
     except services.CodeRefused:
         election.refresh_from_db()
         if election.phase != phases.OPEN:  # closed meanwhile: its codes were revoked
