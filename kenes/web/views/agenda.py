@@ -24,16 +24,14 @@ from kenes.agenda.models import Consultation, Participant
 from kenes.agenda.services import AgendaError
 from kenes.participation import throttle
 from kenes.participation.codes import normalise
+from kenes.web.views.codes import throttled_page
 from kenes.web.views.vote import private
 
 CODE_MAX = 64
 
 
 def _throttled(request: HttpRequest) -> HttpResponse | None:
-    minutes = throttle.wait_minutes(throttle.client_address(request))
-    if not minutes:
-        return None
-    return render(request, "web/agenda/throttled.html", {"minutes": minutes}, status=429)
+    return throttled_page(request, "agenda_start")
 
 
 def _wrong_code(request: HttpRequest, code: str) -> HttpResponse:

@@ -29,6 +29,7 @@ from kenes.participation.codes import normalise
 from kenes.registry.models import ConstituentGroup
 from kenes.web.labels import region_name
 from kenes.web.opinion_map import opinion_map
+from kenes.web.views.codes import throttled_page
 from kenes.web.views.vote import private
 
 CODE_MAX = 64
@@ -266,9 +267,8 @@ def agenda_report_member(request: HttpRequest, code: str) -> HttpResponse:
     Wrong codes count against the client address like everywhere else (throttle).
     """
     code = code[:CODE_MAX]
-    minutes = throttle.wait_minutes(throttle.client_address(request))
-    if minutes:
-        return render(request, "web/agenda/throttled.html", {"minutes": minutes}, status=429)
+    if refused := throttled_page(request, "agenda_start"):
+        return refused
     consultation = services.find_consultation(code) if normalise(code) else None
     if consultation is None:
         throttle.record_failure(throttle.client_address(request))

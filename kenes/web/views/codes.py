@@ -1,6 +1,7 @@
 """The page that hands out personal codes, once: a CSV inline and printable slips.
 
-Shared by elections and consultations. The codes are not stored (only keyed hashes are),
+Shared by elections and consultations, with the page shown to an address that typed
+too many wrong codes. The codes are not stored (only keyed hashes are),
 so the CSV travels inside the page as a `data:` link and the page is never cached.
 Phone numbers are left out of the CSV: the registry has no audited bulk read of phones
 yet, and reading them one by one would bypass the point of that audit.
@@ -16,6 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
+from kenes.participation import throttle
 from kenes.participation.services import IssuedCode, codes_csv
 
 
@@ -51,3 +53,16 @@ def codes_page(
     )
     add_never_cache_headers(response)  # includes no-store: codes must not sit in a cache
     return response
+
+
+def throttled_page(request: HttpRequest, back: str) -> HttpResponse | None:
+    """The 429 page if this address typed too many wrong codes lately, else None.
+
+    Checked before any code is looked up (kenes.participation.throttle); `back` is the URL
+    name of the page where codes are typed.
+    """
+    minutes = throttle.wait_minutes(throttle.client_address(request))
+    if not minutes:
+        return None
+    context = {"minutes": minutes, "back_url": reverse(back)}
+    return render(request, "web/codes/throttled.html", context, status=429)

@@ -26,6 +26,7 @@ from kenes.ballots import casting, phases, services, voting
 from kenes.ballots.models import Election
 from kenes.participation import throttle
 from kenes.participation.codes import normalise
+from kenes.web.views.codes import throttled_page
 
 View = Callable[..., HttpResponse]
 
@@ -44,10 +45,7 @@ def private(view: View) -> View:
 
 
 def _throttled(request: HttpRequest) -> HttpResponse | None:
-    minutes = throttle.wait_minutes(throttle.client_address(request))
-    if not minutes:
-        return None
-    return render(request, "web/vote/throttled.html", {"minutes": minutes}, status=429)
+    return throttled_page(request, "vote")
 
 
 def _wrong_code(request: HttpRequest, code: str) -> HttpResponse:
