@@ -2,8 +2,9 @@
 
 Casting is not audited per ballot: an entry per vote would time-stamp who voted when
 (docs/ballots-threat-model.md); the voter roll records only *that* a member voted. On
-PostgreSQL the phase lock, the ballot and the voter roll are ONE statement; elsewhere
-three, in one transaction (bench/README.md, bench.ballots_load).
+PostgreSQL the code look-up, the phase lock, the ballot and the voter roll are ONE
+statement; elsewhere the look-up, then three in one transaction (bench/README.md,
+bench.ballots_load).
 """
 
 from __future__ import annotations
@@ -41,56 +42,86 @@ def do_cast(election: Election, code: str, ranking: Sequence[Sequence[int]]) -> 
 
     Only the last ballot of a code counts: it replaces the earlier one in one statement
     (INSERT ... ON CONFLICT on the code's slot), so concurrent casts leave exactly one.
+    A wrong code is refused (CodeRefused) before anything is said about the marks.
     """
+    refused = CodeRefused(_("This code does not open this ballot. Check it and type it again."))
     normalised = normalise(code)
-    found = codes.find_code(code, [election.purpose]) if normalised else None
+    if normalised is None:
+        raise refused
+    if connection.vendor == "postgresql":
+        return _cast_on_postgresql(election, code, normalised, ranking, refused)
+    found = codes.find_code(code, [election.purpose])
     if found is None:
-        raise CodeRefused(_("This code does not open this ballot. Check it and type it again."))
-    member_id = found[1]
-    cleaned = check_ranking(election, ranking)
-    receipt = new_receipt()
-    ballot = Ballot(
+        raise refused
+    ballot = _ballot(election, normalised, check_ranking(election, ranking))
+    with transaction.atomic():
+        cast = _lock_open(election.pk) == phases.OPEN
+        if cast:
+            _put_ballot(ballot)
+            _mark_voted(election.pk, found[1])
+    if not cast:
+        raise _not_open(election)
+    return ballot.receipt
+
+
+def _ballot(election: Election, normalised: str, ranking: list[list[int]]) -> Ballot:
+    return Ballot(
         election_id=election.pk,
-        receipt=receipt,
-        slot=_slot(election, normalised or ""),
-        ranking=cleaned,
+        receipt=new_receipt(),
+        slot=_slot(election, normalised),
+        ranking=ranking,
         cast_on=timezone.localdate(),
     )
-    if connection.vendor == "postgresql":
-        cast = _cast_in_one_statement(ballot, member_id)
-    else:
-        with transaction.atomic():
-            cast = _lock_open(election.pk) == phases.OPEN
-            if cast:
-                _put_ballot(ballot)
-                _mark_voted(election.pk, member_id)
-    if not cast:
-        raise BallotError(
-            _("“%(title)s” is not open: ballots are not accepted.") % {"title": election.title}
-        )
-    return receipt
 
 
-def _cast_in_one_statement(ballot: Ballot, member_id: int) -> bool:
-    """PostgreSQL: the phase lock, the upsert and the voter roll in ONE statement (one round
-    trip, its own transaction unless the caller has one); False if the vote is not open.
+def _not_open(election: Election) -> BallotError:
+    return BallotError(
+        _("“%(title)s” is not open: ballots are not accepted.") % {"title": election.title}
+    )
 
-    The same three steps as the portable path: the election row is read FOR KEY SHARE only
-    if it is open (a close, which locks it FOR UPDATE, waits for this statement; a cast that
-    waited for a close re-reads the row and finds it closed), the ballot is written only if
-    that row was found, and the roll only if the ballot was.
+
+def _cast_on_postgresql(
+    election: Election,
+    code: str,
+    normalised: str,
+    ranking: Sequence[Sequence[int]],
+    refused: CodeRefused,
+) -> str:
+    """The code look-up, the phase lock, the upsert and the voter roll in ONE statement (one
+    round trip, its own transaction unless the caller has one).
+
+    The same steps as the portable path: the election row is read FOR KEY SHARE only if
+    the code is live for it and it is open (a close, which locks it FOR UPDATE, waits for
+    this statement; a cast that waited for a close re-reads the row and finds it closed),
+    the ballot is written only if that row was found, and the roll only if the ballot was.
     """
+    try:
+        cleaned = check_ranking(election, ranking)
+    except BallotError:
+        if codes.find_code(code, [election.purpose]) is None:  # the code first, as elsewhere
+            raise refused from None
+        raise
+    ballot = _ballot(election, normalised, cleaned)
+    voter_sql, voter_params = codes.member_of_code_sql(code, election.purpose) or ("", [])
     fields = list(Ballot._meta.concrete_fields)
     values = [f.get_db_prep_save(f.pre_save(ballot, add=True), connection) for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(_one_statement_sql(), [ballot.election_id, phases.OPEN, *values, member_id])
+        cursor.execute(
+            f"WITH voter AS ({voter_sql}), {_cast_sql()}",
+            [*voter_params, ballot.election_id, phases.OPEN, *values],
+        )
         row = cursor.fetchone()
-    return bool(row and row[0])
+    voters, cast = row if row else (0, 0)
+    if not voters:
+        raise refused
+    if not cast:
+        raise _not_open(election)
+    return ballot.receipt
 
 
 @functools.cache
-def _one_statement_sql() -> str:
-    """The statement `_cast_in_one_statement` sends; built once (it names only the schema)."""
+def _cast_sql() -> str:
+    """The statement after its `voter` part; built once (it names only the schema)."""
     quote = connection.ops.quote_name
     fields = list(Ballot._meta.concrete_fields)
     columns = ", ".join(quote(f.column) for f in fields)
@@ -101,13 +132,15 @@ def _one_statement_sql() -> str:
     election = quote(Election._meta.db_table)
     roll = quote(VoterRoll._meta.db_table)
     return (
-        f"WITH live AS (SELECT id FROM {election} WHERE id = %s AND phase = %s FOR KEY SHARE), "
+        f"live AS (SELECT id FROM {election} WHERE id = %s AND phase = %s "
+        "AND EXISTS (SELECT 1 FROM voter) FOR KEY SHARE), "
         f"put AS (INSERT INTO {quote(Ballot._meta.db_table)} ({columns}) SELECT {typed} "
         f"FROM live ON CONFLICT (election_id, slot) DO UPDATE SET {replaced} "
         "RETURNING election_id), "
         f"marked AS (UPDATE {roll} SET has_voted = TRUE WHERE election_id = (SELECT election_id "
-        "FROM put) AND member_id = %s) "
-        "SELECT COUNT(*) FROM put"  # PostgreSQL runs every data-modifying CTE, read or not
+        "FROM put) AND member_id = (SELECT member_id FROM voter)) "
+        # PostgreSQL runs every data-modifying CTE, read or not
+        "SELECT (SELECT COUNT(*) FROM voter), (SELECT COUNT(*) FROM put)"
     )
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 from kenes.ballots import phases, services
 from kenes.ballots.models import MOTION_OPTIONS, Candidate, Election
 from kenes.participation import services as codes
+from kenes.participation import throttle
 
 RANK = "rank"
 PICK = "pick"
@@ -36,30 +38,38 @@ APPROVE = "approve"
 MOTION = "motion"
 
 
+CandidateRow = tuple[int, str, str]  # position, name, statement
+
+
 class MarkError(ValueError):
     """A ballot form that cannot be read, with a sentence (in the voter's language)."""
 
 
-def find_open_ballot(code: str) -> Election | None:
+def find_open_ballot(code: str, *, address: str | None = None) -> Election | None:
     """The open election or motion this personal code opens, or None.
 
     Codes are issued per purpose (one election), so at most one open election matches.
-    Nothing here says whether the code belonged to a closed or another election.
+    Nothing here says whether the code belonged to a closed or another election. With the
+    client's `address`, its throttle is asked in the same statement as the open elections,
+    and a throttled address gets `throttle.Throttled` before the code is looked up.
+    The elections come with their candidates (`candidate_rows` then asks nothing more).
     """
-    open_now = {e.purpose: e for e in _voter_elections("e.phase = %s", [phases.OPEN])}
+    elections = _voter_elections("e.phase = %s", [phases.OPEN], rows=True, address=address)
+    open_now = {e.purpose: e for e in elections}
     found = codes.find_code(code, open_now)
     return open_now[found[0]] if found else None
 
 
-def election_to_cast(election_id: int) -> Election | None:
+def election_to_cast(election_id: int, *, address: str | None = None) -> Election | None:
     """The election a cast names, its candidates' names already known, or None.
 
-    ONE query (the election joined to its candidates): the cast needs the number of options
-    to read the form and `services.options` to check the ranking; both then ask no more.
+    ONE query (the election joined to its candidates, and the throttle of `address` if
+    given, raising `throttle.Throttled`): the cast needs the number of options to read the
+    form and `services.options` to check the ranking; both then ask no more.
     """
     if not 0 < election_id < 2**63:  # out of the column's range: no such election
-        return None
-    found = _voter_elections("e.id = %s", [election_id], with_names=True)
+        election_id = 0  # no row has it; the throttle is still asked
+    found = _voter_elections("e.id = %s", [election_id], address=address)
     return found[0] if found else None
 
 
@@ -69,40 +79,48 @@ _VOTER_FIELDS = ("id", "title", "description", "kind", "method", "seats", "phase
 
 
 def _voter_elections(
-    condition: str, params: list[Any], *, with_names: bool = False
+    condition: str, params: list[Any], *, rows: bool = False, address: str | None = None
 ) -> list[Election]:
-    """Elections matching `condition` (on alias `e`), fetched as SQL: every ballot asks.
+    """Elections matching `condition` (on alias `e`) with their candidates, in ONE statement.
 
-    With `with_names`, the candidates' names in ballot order are joined in and kept as the
-    election's options (`services.options`).
+    Every ballot asks, so it is SQL. The candidates' names are kept as the election's
+    options (`services.options`); with `rows`, their statements too (`candidate_rows`).
+    With `address`, the throttle's count rides along (`throttle.failures_sql`).
     """
     quote = connection.ops.quote_name
     columns = ", ".join(f"e.{quote(name)}" for name in _VOTER_FIELDS)
-    sql = f"SELECT {columns} FROM {quote(Election._meta.db_table)} e"
-    if with_names:
-        sql = (
-            f"SELECT {columns}, c.name FROM {quote(Election._meta.db_table)} e "
-            f"LEFT JOIN {quote(Candidate._meta.db_table)} c ON c.election_id = e.id"
-        )
-    sql += f" WHERE {condition}"
-    if with_names:
-        sql += ' ORDER BY e.id, c."position"'
+    now = timezone.now()
+    failures, failure_params = (
+        throttle.failures_sql(address, now) if address is not None else ("0", [])
+    )
+    sql = (
+        f'SELECT {failures}, {columns}, c."position", c.name, '
+        f"{'c.statement' if rows else 'NULL'} FROM (SELECT 1 AS one) AS base "
+        f"LEFT JOIN {quote(Election._meta.db_table)} e ON {condition} "
+        f"LEFT JOIN {quote(Candidate._meta.db_table)} c ON c.election_id = e.id "
+        'ORDER BY e.id, c."position"'
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    n = len(_VOTER_FIELDS)
+        cursor.execute(sql, [*failure_params, *params])
+        found = cursor.fetchall()
+    if address is not None and (minutes := throttle.minutes_to_wait(address, found[0][0], now=now)):
+        raise throttle.Throttled(minutes)
+    n = len(_VOTER_FIELDS) + 1
     elections: dict[int, Election] = {}
-    names: dict[int, list[str]] = {}
-    for row in rows:
-        pk = row[0]
+    candidates: dict[int, list[CandidateRow]] = {}
+    for row in found:
+        pk = row[1]
+        if pk is None:  # no election matched: the one row of the throttle's count
+            continue
         if pk not in elections:
-            elections[pk] = Election.from_db(connection.alias, _VOTER_FIELDS, row[:n])
-            names[pk] = []
-        if with_names and row[n] is not None:
-            names[pk].append(row[n])
-    if with_names:
-        for pk, election in elections.items():
-            services.remember_options(election, names[pk])
+            elections[pk] = Election.from_db(connection.alias, _VOTER_FIELDS, row[1:n])
+            candidates[pk] = []
+        if row[n] is not None:
+            candidates[pk].append((row[n], row[n + 1], row[n + 2]))
+    for pk, election in elections.items():
+        services.remember_options(election, [name for _, name, _ in candidates[pk]])
+        if rows and election.phase != phases.DRAFT:
+            election._candidate_rows = tuple(candidates[pk])  # type: ignore[attr-defined]
     return list(elections.values())
 
 
@@ -216,10 +234,12 @@ class BallotLine:
     approved: bool
 
 
-def ballot_lines(election: Election, data: Mapping[str, Any] | None = None) -> list[BallotLine]:
-    """The candidates in ballot order, each with the mark the voter gave it (if any)."""
-    data = data or {}
-    pick = str(data.get("pick", ""))
+def candidate_rows(election: Election) -> tuple[CandidateRow, ...]:
+    """The candidates in ballot order as (position, name, statement): one query, or none
+    if the election was fetched with them (`find_open_ballot`; fixed once it is open)."""
+    kept: tuple[CandidateRow, ...] | None = getattr(election, "_candidate_rows", None)
+    if kept is not None:
+        return kept
     table = connection.ops.quote_name(Candidate._meta.db_table)
     with connection.cursor() as cursor:  # every ballot page asks: SQL, not an ORM build
         cursor.execute(
@@ -227,9 +247,19 @@ def ballot_lines(election: Election, data: Mapping[str, Any] | None = None) -> l
             'ORDER BY "position"',
             [election.pk],
         )
-        rows = cursor.fetchall()
+        return tuple(cursor.fetchall())
+
+
+def ballot_lines(
+    election: Election,
+    data: Mapping[str, Any] | None = None,
+    rows: tuple[CandidateRow, ...] | None = None,
+) -> list[BallotLine]:
+    """The candidates in ballot order, each with the mark the voter gave it (if any)."""
+    data = data or {}
+    pick = str(data.get("pick", ""))
     lines = []
-    for p, name, statement in rows:
+    for p, name, statement in candidate_rows(election) if rows is None else rows:
         key = str(p)
         lines.append(
             BallotLine(

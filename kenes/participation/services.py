@@ -108,6 +108,27 @@ def find_code(text: str, purposes: Iterable[str]) -> tuple[str, int] | None:
     return None
 
 
+def member_of_code_sql(text: str, purpose: str) -> tuple[str, list[Any]] | None:
+    """A subquery giving the member id of the live code `text` for `purpose` (no row if it
+    opens nothing), with its parameters; None if `text` cannot be a code at all.
+
+    For a statement that looks the code up on its way (kenes.ballots.casting): the same
+    look-up as `find_code`, by the unique keyed hash alone with the purpose checked after
+    it (`OFFSET 0` keeps PostgreSQL from folding the purpose into the scan; see there).
+    """
+    normalised = normalise(text)
+    if normalised is None:
+        return None
+    indexes = blind_index_candidates(_code_text(purpose, normalised))
+    table = connection.ops.quote_name(PersonalCode._meta.db_table)
+    sql = (
+        f"SELECT member_id FROM (SELECT purpose, member_id FROM {table} "
+        f"WHERE code_index IN ({', '.join(['%s'] * len(indexes))}) AND revoked_at IS NULL "
+        "OFFSET 0) AS live_code WHERE purpose = %s LIMIT 1"
+    )
+    return sql, [*indexes, purpose]
+
+
 def do_revoke_codes(purpose: str, *, acting_user: Any) -> int:
     with transaction.atomic():
         n = PersonalCode.objects.filter(purpose=purpose, revoked_at__isnull=True).update(

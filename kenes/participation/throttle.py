@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -61,31 +62,38 @@ def _address_index(address: str) -> str:
     return blind_index(f"code-attempt:{address}")
 
 
-def _recent_failures(index: str, since: datetime.datetime) -> int:
-    """How many failures (at most FAILURE_LIMIT) `index` has after `since`: one index probe.
+class Throttled(Exception):
+    """This address must wait `minutes` before any code it sends is looked up."""
 
-    Every voter's page asks this first, so it is written as SQL: building the same query
-    through the ORM cost more than running it (bench/README.md, bench.ballots_load).
+    def __init__(self, minutes: int) -> None:
+        super().__init__(minutes)
+        self.minutes = minutes
+
+
+def failures_sql(address: str, now: datetime.datetime) -> tuple[str, list[Any]]:
+    """A scalar subquery counting `address`'s recent failures (at most FAILURE_LIMIT), and
+    its parameters: one index probe.
+
+    Every voter's request asks it first, so statements that a voter's page sends anyway
+    carry it as one more column (kenes.ballots.voting): one round trip fewer per page.
     """
     table = connection.ops.quote_name(CodeAttempt._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE address_index = %s "
-            "AND failed_at > %s LIMIT %s) AS recent",
-            [index, connection.ops.adapt_datetimefield_value(since), FAILURE_LIMIT],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    since = connection.ops.adapt_datetimefield_value(now - WINDOW)
+    sql = (
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE address_index = %s "
+        "AND failed_at > %s LIMIT %s) AS recent)"
+    )
+    return sql, [_address_index(address), since, FAILURE_LIMIT]
 
 
-def wait_minutes(address: str, *, now: datetime.datetime | None = None) -> int:
-    """Minutes this address must wait before a code is looked up again; 0 if none."""
-    now = now or timezone.now()
-    index = _address_index(address)
-    if _recent_failures(index, now - WINDOW) < FAILURE_LIMIT:
+def minutes_to_wait(address: str, failures: int, *, now: datetime.datetime) -> int:
+    """Minutes to wait, given the count `failures_sql` gave at `now`; 0 if none."""
+    if failures < FAILURE_LIMIT:
         return 0
     recent = list(
-        CodeAttempt.objects.filter(address_index=index, failed_at__gt=now - WINDOW)
+        CodeAttempt.objects.filter(
+            address_index=_address_index(address), failed_at__gt=now - WINDOW
+        )
         .order_by("-failed_at")
         .values_list("failed_at", flat=True)[:FAILURE_LIMIT]
     )
@@ -94,6 +102,16 @@ def wait_minutes(address: str, *, now: datetime.datetime | None = None) -> int:
     # The address may try again once the oldest of its last FAILURE_LIMIT failures expires.
     free_at = recent[-1] + WINDOW
     return max(1, math.ceil((free_at - now).total_seconds() / 60))
+
+
+def wait_minutes(address: str, *, now: datetime.datetime | None = None) -> int:
+    """Minutes this address must wait before a code is looked up again; 0 if none."""
+    now = now or timezone.now()
+    sql, params = failures_sql(address, now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)
+        row = cursor.fetchone()
+    return minutes_to_wait(address, int(row[0]) if row else 0, now=now)
 
 
 def record_failure(address: str, *, now: datetime.datetime | None = None) -> None:

@@ -16,6 +16,11 @@ from kenes.web.views import (
 )
 
 urlpatterns = [
+    # Voting with a personal code, no account (views/vote.py). First: while a vote is open
+    # these are most of the requests, and Django tries the patterns in order.
+    path("vote/", vote.vote_start, name="vote"),
+    path("vote/cast/", vote.vote_cast, name="vote_cast"),
+    path("vote/<str:code>/", vote.vote_link, name="vote_link"),
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("logout/", accounts.LogoutView.as_view(), name="logout"),
     path("account/two-step/", accounts.two_step, name="two_step"),
@@ -71,10 +76,6 @@ urlpatterns = [
     path(
         "elections/<int:election_id>/box.json", results.election_box_json, name="election_box_json"
     ),
-    # Voting with a personal code, no account (views/vote.py)
-    path("vote/", vote.vote_start, name="vote"),
-    path("vote/cast/", vote.vote_cast, name="vote_cast"),
-    path("vote/<str:code>/", vote.vote_link, name="vote_link"),
     # Consultations and the programme (urls_agenda.py); seat scenarios (urls_parliament.py)
     path("", include("kenes.web.urls_agenda")),
     path("", include("kenes.web.urls_parliament")),

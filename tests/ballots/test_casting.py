@@ -118,3 +118,27 @@ def test_an_open_election_cannot_be_opened_again_and_keeps_its_roll(members, off
     election.refresh_from_db()
     assert election.phase == "open"
     assert all(resolve_code(election.purpose, code) for code in codes.values())
+
+
+def test_a_wrong_revoked_or_other_votes_code_is_refused_before_the_marks(members, officers):
+    """On PostgreSQL the code is looked up inside the cast statement: the same refusals."""
+    admin = officers["admin"]
+    election, codes = open_election(members, admin)
+    other, other_codes = open_election(members, admin, candidates=2)
+    code = next(iter(codes.values()))
+    reissued = services.do_reissue_code(election, members[1], acting_user=admin)
+    revoked = codes[members[1].pk]
+    refused = ["AAAAA-BBBBB-CCCCC", "not a code", next(iter(other_codes.values())), revoked]
+    for wrong in refused:
+        for ranking in ([[0]], [[9]], []):  # a good ranking, then ones the service refuses
+            with pytest.raises(services.CodeRefused):
+                casting.do_cast(election, wrong, ranking)
+    with pytest.raises(BallotError) as malformed:
+        casting.do_cast(election, code, [[9]])
+    assert not isinstance(malformed.value, services.CodeRefused)
+    assert not Ballot.objects.exists()
+    assert services.turnout(election) == 0
+    casting.do_cast(election, reissued, [[1]])
+    casting.do_cast(election, code, [[0]])
+    assert sorted(Ballot.objects.values_list("ranking", flat=True)) == [[[0]], [[1]]]
+    assert services.turnout(election) == 2 and services.turnout(other) == 0

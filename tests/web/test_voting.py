@@ -181,6 +181,10 @@ def test_the_eleventh_wrong_code_from_an_address_waits_even_with_a_valid_code(el
     assert throttled.status_code == 429
     assert "Too many wrong codes" in throttled.content.decode()
     assert attacker.get(reverse("vote_link", args=[code])).status_code == 429
+    form = {"code": code, "election": str(election.pk), "rank_0": "1"}
+    assert attacker.post(reverse("vote_cast"), form).status_code == 429
+    assert attacker.post(reverse("vote_cast"), {**form, "election": "x"}).status_code == 429
+    assert not Ballot.objects.exists()
     neighbour = Client(REMOTE_ADDR="203.0.113.10")
     assert neighbour.post(reverse("vote"), {"code": code}).status_code == 200
 

@@ -62,7 +62,10 @@ def throttled_page(request: HttpRequest, back: str) -> HttpResponse | None:
     name of the page where codes are typed.
     """
     minutes = throttle.wait_minutes(throttle.client_address(request))
-    if not minutes:
-        return None
+    return throttled_response(request, back, minutes) if minutes else None
+
+
+def throttled_response(request: HttpRequest, back: str, minutes: int) -> HttpResponse:
+    """The 429 page: wait `minutes` before typing a code again on the page named `back`."""
     context = {"minutes": minutes, "back_url": reverse(back)}
     return render(request, "web/codes/throttled.html", context, status=429)

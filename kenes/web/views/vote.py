@@ -26,7 +26,8 @@ from kenes.ballots import casting, phases, services, voting
 from kenes.ballots.models import Election
 from kenes.participation import throttle
 from kenes.participation.codes import normalise
-from kenes.web.views.codes import throttled_page
+from kenes.web import stencil
+from kenes.web.views.codes import throttled_response
 
 View = Callable[..., HttpResponse]
 
@@ -42,10 +43,6 @@ def private(view: View) -> View:
         return response
 
     return wrapped
-
-
-def _throttled(request: HttpRequest) -> HttpResponse | None:
-    return throttled_page(request, "vote")
 
 
 def _wrong_code(request: HttpRequest, code: str) -> HttpResponse:
@@ -76,17 +73,28 @@ def _ballot(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    lines = voting.ballot_lines(election, data)
-    context = {
-        "election": election,
-        "code": code,
-        "style": voting.ballot_style(election),
-        "lines": lines,
-        "n": str(len(lines)),  # text: written once a line, it skips number formatting
-        "choice": (data or {}).get("choice", ""),
-        "error": error,
-    }
-    return render(request, "web/vote/ballot.html", context, status=status)
+    """The ballot; a clean one (no marks, no error) is drawn once per election and language."""
+    rows = voting.candidate_rows(election)
+    style = voting.ballot_style(election)
+
+    def context() -> dict[str, Any]:
+        lines = voting.ballot_lines(election, data, rows)
+        return {
+            "election": election,
+            "style": style,
+            "lines": lines,
+            "n": str(len(lines)),  # text: written once a line, it skips number formatting
+            "choice": (data or {}).get("choice", ""),
+            "error": error,
+        }
+
+    if data is None and not error:
+        shown = (election.title, election.description, election.kind, election.method)
+        key = ("ballot", election.pk, *shown, election.seats, style, rows)
+        return stencil.render_filled(
+            request, "web/vote/ballot.html", context, key=key, holes={"code": code}
+        )
+    return render(request, "web/vote/ballot.html", {**context(), "code": code}, status=status)
 
 
 @private
@@ -95,23 +103,22 @@ def vote_start(request: HttpRequest) -> HttpResponse:
     """Type the personal code; a right code shows the ballot at once (no redirect)."""
     if request.method == "GET":
         return render(request, "web/vote/start.html", {"code": ""})
-    code = str(request.POST.get("code", ""))[:64]
-    if refused := _throttled(request):
-        return refused
-    election = voting.find_open_ballot(code) if normalise(code) else None
-    if election is None:
-        return _wrong_code(request, code)
-    return _ballot(request, election, code)
+    return _open_ballot(request, str(request.POST.get("code", ""))[:64])
 
 
 @private
 @require_http_methods(["GET"])
 def vote_link(request: HttpRequest, code: str) -> HttpResponse:
     """The personal link `/vote/<code>/`: the same ballot as typing the code."""
-    code = code[:64]
-    if refused := _throttled(request):
-        return refused
-    election = voting.find_open_ballot(code) if normalise(code) else None
+    return _open_ballot(request, code[:64])
+
+
+def _open_ballot(request: HttpRequest, code: str) -> HttpResponse:
+    """The ballot the code opens; the address's throttle is asked before the code."""
+    try:
+        election = voting.find_open_ballot(code, address=throttle.client_address(request))
+    except throttle.Throttled as wait:
+        return throttled_response(request, "vote", wait.minutes)
     if election is None:
         return _wrong_code(request, code)
     return _ballot(request, election, code)
@@ -122,12 +129,14 @@ def vote_link(request: HttpRequest, code: str) -> HttpResponse:
 def vote_cast(request: HttpRequest) -> HttpResponse:
     """Cast the ballot; any error re-shows the form with the voter's marks and changes nothing."""
     code = str(request.POST.get("code", ""))[:64]
-    if refused := _throttled(request):
-        return refused
     try:
-        election = voting.election_to_cast(int(request.POST.get("election", "")))
+        election_id = int(request.POST.get("election", ""))
     except ValueError:
-        election = None
+        election_id = 0
+    try:  # the address's throttle is asked with the election, before the code
+        election = voting.election_to_cast(election_id, address=throttle.client_address(request))
+    except throttle.Throttled as wait:
+        return throttled_response(request, "vote", wait.minutes)
     if election is None:
         return _wrong_code(request, code)
     if election.phase != phases.OPEN:
@@ -163,8 +172,10 @@ def vote_cast(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     grouped = " ".join(receipt[i : i + 5] for i in range(0, len(receipt), 5))
-    return render(
+    return stencil.render_filled(
         request,
         "web/vote/receipt.html",
-        {"election": election, "receipt": receipt, "grouped": grouped},
+        lambda: {"election": election},
+        key=("receipt", election.pk, election.title),
+        holes={"receipt": receipt, "grouped": grouped},
     )
