@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kenes import db
 from kenes.ballots import phases
 from kenes.ballots.models import Ballot, Election, VoterRoll
 from kenes.ballots.services import BallotError, CodeRefused, check_ranking, new_receipt
@@ -105,13 +106,11 @@ def _cast_on_postgresql(
     voter_sql, voter_params = codes.member_of_code_sql(code, election.purpose) or ("", [])
     fields = list(Ballot._meta.concrete_fields)
     values = [f.get_db_prep_save(f.pre_save(ballot, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH voter AS ({voter_sql}), {_cast_sql()}",
-            [*voter_params, ballot.election_id, phases.OPEN, *values],
-        )
-        row = cursor.fetchone()
-    voters, cast = row if row else (0, 0)
+    rows = db.fetch(  # prepared once per connection (kenes.db)
+        f"WITH voter AS ({voter_sql}), {_cast_sql()}",
+        [*voter_params, ballot.election_id, phases.OPEN, *values],
+    )
+    voters, cast = rows[0] if rows else (0, 0)
     if not voters:
         raise refused
     if not cast:

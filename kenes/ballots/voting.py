@@ -27,6 +27,7 @@ from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from kenes import db
 from kenes.ballots import phases, services
 from kenes.ballots.models import MOTION_OPTIONS, Candidate, Election
 from kenes.participation import services as codes
@@ -100,9 +101,7 @@ def _voter_elections(
         f"LEFT JOIN {quote(Candidate._meta.db_table)} c ON c.election_id = e.id "
         'ORDER BY e.id, c."position"'
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*failure_params, *params])
-        found = cursor.fetchall()
+    found = db.fetch(sql, [*failure_params, *params])
     if address is not None and (minutes := throttle.minutes_to_wait(address, found[0][0], now=now)):
         raise throttle.Throttled(minutes)
     n = len(_VOTER_FIELDS) + 1

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kenes import db
 from kenes.audit import services as audit
 from kenes.participation.codes import new_code, normalise
 from kenes.participation.models import PersonalCode
@@ -95,13 +96,11 @@ def find_code(text: str, purposes: Iterable[str]) -> tuple[str, int] | None:
     if not wanted:
         return None
     table = connection.ops.quote_name(PersonalCode._meta.db_table)
-    with connection.cursor() as cursor:  # every ballot asks (twice): SQL, not an ORM build
-        cursor.execute(
-            f"SELECT code_index, purpose, member_id FROM {table} "
-            f"WHERE code_index IN ({', '.join(['%s'] * len(wanted))}) AND revoked_at IS NULL",
-            list(wanted),
-        )
-        rows = cursor.fetchall()
+    rows = db.fetch(  # every ballot page asks: SQL, not an ORM build, prepared (kenes.db)
+        f"SELECT code_index, purpose, member_id FROM {table} "
+        f"WHERE code_index IN ({', '.join(['%s'] * len(wanted))}) AND revoked_at IS NULL",
+        list(wanted),
+    )
     for index, purpose, member_id in rows:
         if wanted.get(index) == purpose:
             return purpose, member_id
