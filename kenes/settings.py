@@ -13,6 +13,8 @@ KENES_BEHIND_PROXY   1 if a TLS-terminating proxy sets X-Forwarded-Proto.
 KENES_TASKS          database (default) | immediate (run background work inline).
 KENES_TWO_STEP       required (default in production) | optional (default in development):
                      whether every officer must turn two-step login on before using Kenes.
+KENES_DB_PREPARE     1 (default) | 0: the voters' statements prepared on PostgreSQL
+                     (read by kenes/db.py).
 """
 
 import base64

@@ -8,6 +8,7 @@ Casting is not audited per ballot: an entry per vote would time-stamp who voted 
 
 from __future__ import annotations
 
+import base64
 import datetime
 import secrets
 import uuid
@@ -81,9 +82,19 @@ def _locked(election: Election) -> Election:
     return Election.objects.select_for_update().get(pk=election.pk)
 
 
+# Standard base-32 letters to the receipt's alphabet (Crockford's: no I, L, O, U), one to one.
+_RECEIPT_LETTERS = bytes.maketrans(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+)
+
+
 def new_receipt() -> str:
-    """20 random base-32 characters (100 bits), shown to the voter once."""
-    return "".join(secrets.choice("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(20))
+    """20 random base-32 characters (100 bits), shown to the voter once.
+
+    Each character is 5 random bits of `secrets.token_bytes`, mapped one to one onto the
+    alphabet: uniform, and a few microseconds instead of a `secrets.choice` per character.
+    """
+    return base64.b32encode(secrets.token_bytes(15))[:20].translate(_RECEIPT_LETTERS).decode()
 
 
 def do_create_election(

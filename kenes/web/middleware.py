@@ -50,6 +50,8 @@ class TwoStepRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:  # nobody is signed in: a
+            return self.get_response(request)  # voter's page skips loading the user
         user = getattr(request, "user", None)
         if (
             settings.KENES_TWO_STEP == "required"

@@ -16,6 +16,10 @@ Rules for a template rendered this way:
 Built-in holes: `csrf_token` (the `{% csrf_token %}` tag writes the token as a plain
 value) and the request's path (`request.get_full_path`, the language form's `next`).
 The markers carry a random per-process salt, so no text stored by a user can forge one.
+
+Each process keeps its own drawn pages, as Django's cached template loader keeps its
+templates: a page is a function of its key, so every process draws the same one and none
+relies on another (ARCHITECTURE: nothing may assume a single process).
 """
 
 from __future__ import annotations

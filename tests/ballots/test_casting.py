@@ -142,3 +142,10 @@ def test_a_wrong_revoked_or_other_votes_code_is_refused_before_the_marks(members
     casting.do_cast(election, code, [[0]])
     assert sorted(Ballot.objects.values_list("ranking", flat=True)) == [[[0]], [[1]]]
     assert services.turnout(election) == 2 and services.turnout(other) == 0
+
+
+def test_receipts_are_20_characters_of_the_receipt_alphabet_and_all_of_it_is_used():
+    receipts = [services.new_receipt() for _ in range(2000)]
+    assert len(set(receipts)) == len(receipts)
+    assert all(len(r) == 20 for r in receipts)
+    assert set("".join(receipts)) == set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
