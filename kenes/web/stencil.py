@@ -13,6 +13,8 @@ Rules for a template rendered this way:
 - the key given with it holds everything else the page shows (apart from the language,
   which is added here): the same key must mean the same page.
 
+What is kept holds nothing of any voter: codes, paths, tokens and receipts are all holes.
+
 Built-in holes: `csrf_token` (the `{% csrf_token %}` tag writes the token as a plain
 value) and the request's path (`request.get_full_path`, the language form's `next`).
 The markers carry a random per-process salt, so no text stored by a user can forge one.
