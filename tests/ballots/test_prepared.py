@@ -17,7 +17,8 @@ from tests.ballots.conftest import open_election
 pytestmark = pytest.mark.django_db
 
 ON_POSTGRES = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="prepared statements exist on PostgreSQL only"
+    connection.vendor != "postgresql",
+    reason="prepared statements exist on PostgreSQL only (make test runs it there)",
 )
 
 

@@ -122,7 +122,8 @@ def merge(profile: Profile) -> Profile:
         unique = key[first]
     else:
         unique, inverse = np.unique(key, axis=0, return_inverse=True)
-    counts = np.bincount(inverse.ravel(), weights=profile.counts, minlength=unique.shape[0])
+    counts = np.zeros(unique.shape[0], dtype=np.int64)  # exact: float sums lose above 2**53
+    np.add.at(counts, inverse.ravel(), profile.counts)
     n = profile.n_candidates
     keep = counts > 0
     marks = None if profile.marks is None else unique[keep, n:].astype(np.int16)

@@ -122,3 +122,41 @@ def test_pairwise_matrix_counts_ranked_above_unranked_and_not_equal_rankings() -
     d = pairwise_matrix(profile)
     assert d.tolist() == [[0, 2, 2], [3, 0, 0], [3, 0, 0]]
     assert d.dtype == np.int64
+
+
+@st.composite
+def ranked_ballots(draw):  # type: ignore[no-untyped-def]
+    """Ballots with truncation, skipped positions and (sometimes) equal rankings."""
+    n = draw(st.sampled_from([1, 2, 3, 6, 10, 16, 17]))
+    ties = draw(st.booleans())
+    ballots = []
+    for _ in range(draw(st.integers(1, 25))):
+        order = draw(st.permutations(range(n)))[: draw(st.integers(0, n))]
+        positions: list[list[int]] = []
+        for c in order:
+            if positions and ties and draw(st.integers(0, 3)) == 0:
+                positions[-1].append(c)
+            else:
+                positions.extend([[]] * draw(st.sampled_from([0, 0, 0, 1])) + [[c]])
+        ballots.append((draw(st.integers(1, 1000)), positions))
+    return n, ballots
+
+
+@settings(max_examples=200, deadline=None)
+@given(ranked_ballots())
+def test_pairwise_matrix_and_first_choices_are_the_counts_by_definition(data) -> None:  # type: ignore[no-untyped-def]
+    n, ballots = data
+    profile = build_profile([f"c{i}" for i in range(n)], ballots)
+    expected = np.zeros((n, n), dtype=np.int64)
+    first = [0] * n
+    for count, positions in ballots:
+        rank = {c: p for p, group in enumerate(positions) for c in group}
+        for a in rank:
+            expected[a] += [count * (b != a and rank[a] < rank.get(b, 10**9)) for b in range(n)]
+        tops = next((group for group in positions if group), [])
+        for c in tops:
+            first[c] += count
+    assert pairwise_matrix(profile).tolist() == expected.tolist()
+    for method in (schulze, ranked_pairs):
+        votes = method(profile, seed=1).rounds[0].votes
+        assert {c: int(v) for c, v in votes.items()} == dict(enumerate(first))

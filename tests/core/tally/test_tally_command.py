@@ -1,14 +1,19 @@
-"""`kenes tally FILE --method M --json`: the stable JSON shape, no database needed."""
+"""`kenes tally FILE --method M --json`: the stable JSON shape, no database needed; the console
+script runs it without Django, with the same output and errors."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+
+from tests.conftest import isolated_env
 
 
 def _tally(*args: str) -> dict:  # type: ignore[type-arg]
@@ -58,3 +63,56 @@ def test_tally_malformed_file_is_one_error_naming_the_line(tmp_path: Path) -> No
     bad.write_text('2 1\r\n1 1 x 0\r\n0\r\n"A"\r\n"B"\r\n')
     with pytest.raises(CommandError, match="line 2"):
         call_command("tally", str(bad), "--method", "irv", stdout=StringIO())
+
+
+def _kenes(*args: str) -> subprocess.CompletedProcess[str]:
+    """`kenes ARGS` as a newcomer runs it: no Django settings in the environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "kenes", *args],
+        env=isolated_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_kenes_tally_without_django_prints_what_the_management_command_prints(
+    ballots: Path,
+) -> None:
+    path = str(ballots / "glasgow-2022/blt/Ward-1-Linn.blt")
+    for options in (["--json"], []):
+        done = _kenes("tally", path, "--method", "stv", "--seed", "3", *options)
+        assert done.returncode == 0 and done.stderr == ""
+        out = StringIO()
+        call_command("tally", path, "--method", "stv", "--seed", "3", *options, stdout=out)
+        assert done.stdout == out.getvalue()
+
+
+def test_kenes_tally_does_not_start_django() -> None:
+    code = (
+        "import sys\n"
+        "from kenes.cli import main\n"
+        "try:\n"
+        "    main(['tally', '--help'])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=isolated_env(), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+    assert "--method" in done.stdout
+
+
+def test_kenes_tally_on_a_malformed_file_says_which_line_and_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.blt"
+    bad.write_text('2 1\r\n1 1 x 0\r\n0\r\n"A"\r\n"B"\r\n')
+    done = _kenes("tally", str(bad), "--method", "irv")
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == f"CommandError: {bad}, line 2: 'x' is not a candidate number\n"
+    missing = _kenes("tally", str(tmp_path / "none.blt"), "--method", "irv")
+    assert missing.returncode == 1 and missing.stderr.startswith("CommandError: ")
+    usage = _kenes("tally", str(bad))
+    assert usage.returncode == 2 and "--method" in usage.stderr

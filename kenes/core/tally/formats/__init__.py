@@ -6,7 +6,7 @@ import gzip
 from pathlib import Path
 
 from kenes.core.tally.errors import BallotFileError
-from kenes.core.tally.formats.blt import parse_blt, write_blt
+from kenes.core.tally.formats.blt import parse_blt, read_blt, write_blt
 from kenes.core.tally.formats.csv_ballots import parse_csv
 from kenes.core.tally.formats.preflib import parse_preflib
 from kenes.core.tally.profile import Profile
@@ -28,12 +28,16 @@ def load_profile(path: str | Path, format: str | None = None) -> Profile:
         raw = gzip.decompress(raw)
         suffixes = suffixes[:-1]
     ext = suffixes[-1] if suffixes else ""
+    kind = (format or ext).lower()
+    if kind == "blt":
+        plain = read_blt(raw)  # large files of plain ballot lines, read without decoding
+        if plain is not None:
+            return plain
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise BallotFileError(line, "the file is not UTF-8 text") from exc
-    kind = (format or ext).lower()
     if kind == "blt":
         return parse_blt(text)
     if kind == "csv":

@@ -31,7 +31,16 @@ Matrix = npt.NDArray[np.int64]
 
 def pairwise_matrix(profile: Profile) -> Matrix:
     """``d[a, b]`` = number of voters who rank ``a`` above ``b`` (see the module docstring)."""
+    return _pairwise_and_first(profile)[0]
+
+
+def _pairwise_and_first(profile: Profile) -> tuple[Matrix, Matrix | None]:
+    """The pairwise matrix, and each candidate's first choices when they come at no cost."""
     n = profile.n_candidates
+    if 0 < n <= _PREFIX_CANDIDATES and profile.ranks.size and profile.n_voters < 2**53:
+        found = _pairwise_by_prefixes(profile)
+        if found is not None:
+            return found
     r = np.where(profile.ranks > 0, profile.ranks, np.iinfo(np.int16).max).astype(np.int32)
     d = np.zeros((n, n), dtype=np.int64)
     counts = profile.counts
@@ -39,7 +48,52 @@ def pairwise_matrix(profile: Profile) -> Matrix:
         above = r[:, a : a + 1] < r
         d[a] = counts @ above
     np.fill_diagonal(d, 0)
-    return d
+    return d, None
+
+
+_PREFIX_CANDIDATES = 16
+
+
+def _pairwise_by_prefixes(profile: Profile) -> tuple[Matrix, Matrix] | None:
+    """The pairwise matrix by the sets of candidates ranked at or above each candidate.
+
+    ``a`` is above ``b`` on a ballot exactly when ``b`` is not in the set ``S`` of the
+    candidates ranked at or above ``a``: summing the voters by (``a``, ``S``) (a bit mask
+    of at most 16 candidates) takes one pass over each position of the ballots, and
+    ``d[a, b]`` is then the sum over the sets without ``b``. The sums are float64, exact
+    below 2**53 voters. Also returns each candidate's first choices (``S`` = ``a`` alone,
+    or with empty positions above). None when two candidates share a position (the caller
+    counts pairs one by one).
+    """
+    ranks = profile.ranks
+    n_rows, n = ranks.shape
+    longest = int(ranks.max())
+    if longest == 0:
+        return np.zeros((n, n), dtype=np.int64), np.zeros(n, dtype=np.int64)
+    # the candidate at each position, n for none; row 0 takes the unranked candidates
+    at = np.full((longest + 1, n_rows), n, dtype=np.int32)
+    flat = at.reshape(-1)
+    rows = np.arange(n_rows)
+    for c in range(n):
+        flat[ranks[:, c].astype(np.intp) * n_rows + rows] = c
+    at = at[1:]
+    if np.count_nonzero(at != n) != np.count_nonzero(ranks):
+        return None  # a position holding two candidates: equal rankings
+    # the set at or above each position (n: an empty position, bit n, never asked about)
+    above = np.bitwise_or.accumulate(np.left_shift(1, at, dtype=np.int32), axis=0)
+    key = (at << (n + 1)) | above
+    sets = 1 << (n + 1)
+    votes = np.zeros((n + 1) * sets)
+    weights = profile.counts.astype(np.float64)
+    for position in key:
+        votes += np.bincount(position, weights=weights, minlength=votes.size)
+    by_set = votes.reshape(n + 1, sets)[:n]
+    not_in = (np.arange(sets)[:, None] >> np.arange(n) & 1) == 0
+    d = np.rint(by_set @ not_in).astype(np.int64)
+    np.fill_diagonal(d, 0)
+    alone = 1 << np.arange(n)
+    first = np.rint(by_set[np.arange(n), alone] + by_set[np.arange(n), alone | 1 << n])
+    return d, first.astype(np.int64)
 
 
 def strongest_paths(d: Matrix, standing: list[int], strength: str = "winning") -> Matrix:
@@ -74,7 +128,7 @@ def schulze(
     standing = check_seats(profile, seats)
     seed = new_seed(seed)
     lots = LotDrawer(seed)
-    d = pairwise_matrix(profile)
+    d, first = _pairwise_and_first(profile)
     p = strongest_paths(d, standing, strength)
     ranking: list[int] = []
     rest = list(standing)
@@ -92,7 +146,7 @@ def schulze(
         rest.remove(best[0])
     winners = ranking[:seats]
     why.append("winner(s): p[a,b] >= p[b,a] against every other candidate (strongest paths)")
-    round_ = _summary_round(profile, d, standing, winners, why)
+    round_ = _summary_round(profile, standing, winners, why, first)
     return Result(
         "schulze",
         profile.candidates,
@@ -115,7 +169,7 @@ def ranked_pairs(
     standing = check_seats(profile, seats)
     seed = new_seed(seed)
     lots = LotDrawer(seed)
-    d = pairwise_matrix(profile)
+    d, first = _pairwise_and_first(profile)
     pairs = [(a, b) for a in standing for b in standing if d[a, b] > d[b, a]]
 
     def key(pair: tuple[int, int]) -> int:
@@ -152,7 +206,7 @@ def ranked_pairs(
         rest.remove(pick)
     winners = ranking[:seats]
     why.append("winner(s): no locked majority points at them")
-    round_ = _summary_round(profile, d, standing, winners, why)
+    round_ = _summary_round(profile, standing, winners, why, first)
     return Result(
         "ranked-pairs",
         profile.candidates,
@@ -169,14 +223,19 @@ def ranked_pairs(
 
 
 def _summary_round(
-    profile: Profile, d: Matrix, standing: list[int], winners: list[int], why: list[str]
+    profile: Profile,
+    standing: list[int],
+    winners: list[int],
+    why: list[str],
+    first: Matrix | None = None,
 ) -> Round:
     """One round holding each candidate's first-choice votes, for display."""
-    first = np.zeros(profile.n_candidates, dtype=np.int64)
-    ranked = profile.ranks > 0
-    top = np.where(ranked, profile.ranks, np.iinfo(np.int16).max).min(axis=1)
-    for c in standing:
-        first[c] = profile.counts[(profile.ranks[:, c] == top) & ranked[:, c]].sum()
+    if first is None:  # equal first choices count for each
+        first = np.zeros(profile.n_candidates, dtype=np.int64)
+        ranked = profile.ranks > 0
+        top = np.where(ranked, profile.ranks, np.iinfo(np.int16).max).min(axis=1)
+        for c in standing:
+            first[c] = profile.counts[(profile.ranks[:, c] == top) & ranked[:, c]].sum()
     return Round(
         number=1,
         votes={c: Fraction(int(first[c])) for c in standing},

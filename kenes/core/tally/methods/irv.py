@@ -68,11 +68,13 @@ def irv(
     # (Skipping overvotes can change other ballots too, so that path recomputes all.)
     incremental = INCREMENTAL and profile.marks is None and overvote == "exhaust"
     top = ballot_choices(profile, continuing, overvote, max_skipped)
+    voters = profile.n_voters
+    weights = profile.counts.astype(np.float64)  # bincount sums: exact below 2**53 voters
     while True:
-        counted = top >= 0
-        tally = np.bincount(top[counted], weights=profile.counts[counted], minlength=n)
+        # shifted by 2: EXHAUSTED and TIED_AT_TOP (-1, -2) count apart, and for no one
+        tally = np.bincount(top + 2, weights=weights, minlength=n + 2)[2:]
         votes = {c: Fraction(int(tally[c])) for c in range(n) if continuing[c]}
-        exhausted = Fraction(int(profile.counts[~counted].sum()))
+        exhausted = Fraction(voters - sum(int(v) for v in tally))
         active = sum(votes.values(), Fraction(0))
         round_ = Round(number=len(rounds) + 1, votes=votes, exhausted=exhausted)
         round_.extra["threshold"] = Fraction(int(active) // 2 + 1)
@@ -99,7 +101,10 @@ def irv(
         round_.excluded = out
         round_.action = "exclusion"
         if incremental:
-            rows = np.flatnonzero(np.isin(top, out) | (top == TIED_AT_TOP))
+            again = top == TIED_AT_TOP
+            for c in out:
+                again |= top == c
+            rows = np.flatnonzero(again)
             top[rows] = top_choices(profile.ranks[rows], continuing)
         else:
             top = ballot_choices(profile, continuing, overvote, max_skipped)
