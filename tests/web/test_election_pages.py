@@ -287,10 +287,13 @@ def test_opening_shows_one_slip_per_voter_and_a_csv_whose_codes_open_the_ballot(
     for row in rows:
         member = resolve_code(election.purpose, row["code"])
         assert member is not None and member.full_name == row["full_name"]
+        assert row["phone"] == member.phone and row["phone"].startswith("+7701")
         assert row["code"] in html and row["link"].startswith("http://testserver/vote/")
     assert _foreign_urls(html) == []
     assert [a for a in _actions(election) if a == "ballots.open"] == ["ballots.open"]
     assert AuditEntry.objects.filter(action="codes.issue", target_id=election.purpose).exists()
+    (read,) = AuditEntry.objects.filter(action="member.phones_read", target_id=election.purpose)
+    assert read.detail == {"asked": voters, "read": voters}
 
 
 def test_opening_with_too_few_candidates_is_refused_and_changes_nothing(

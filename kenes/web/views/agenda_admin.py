@@ -214,6 +214,7 @@ def _codes_page(
         start="agenda_start",
         link="agenda_link",
         csv_name=f"consultation-codes-{consultation.pk}.csv",
+        purpose=consultation.purpose,
         context={
             "consultation": consultation,
             "slip_title": consultation.title,

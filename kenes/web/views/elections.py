@@ -257,6 +257,7 @@ def _codes_page(
         start="vote",
         link="vote_link",
         csv_name=f"codes-{election.pk}.csv",
+        purpose=election.purpose,
         context={"election": election, "reissued": reissued},
     )
 
