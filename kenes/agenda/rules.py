@@ -13,12 +13,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from kenes.agenda import phases
 from kenes.agenda.models import Consultation
-from kenes.registry.models import RoleKind
-from kenes.registry.scoping import is_admin, roles_of
+from kenes.registry.scoping import (
+    electorates_run_by,
+    electorates_seen_by,
+    is_admin,
+    is_auditor,
+    roles_of,
+    runs_electorate,
+)
 
 
 class Action(StrEnum):
@@ -26,20 +32,11 @@ class Action(StrEnum):
     VIEW = "view"  # the officers' detail page, analysis summary, moderation queue read-only
 
 
-def _auditor(user: Any) -> bool:
-    return any(r.kind == RoleKind.AUDITOR for r in roles_of(user))
-
-
 def runs(user: Any, consultation: Consultation) -> bool:
-    """Is `user` an officer of the consultation's electorate?"""
-    if is_admin(user):
-        return True
-    for role in roles_of(user):
-        if role.kind == RoleKind.REGIONAL and consultation.region_code == role.region_code:
-            return bool(role.region_code)
-        if role.kind == RoleKind.GROUP and consultation.group_id == role.group_id:
-            return role.group_id is not None
-    return False
+    """Is `user` an officer of the consultation's electorate? (kenes.registry.scoping)"""
+    return runs_electorate(
+        user, region_code=consultation.region_code, group_id=consultation.group_id
+    )
 
 
 def can(user: Any, action: Action, consultation: Consultation) -> bool:
@@ -48,7 +45,7 @@ def can(user: Any, action: Action, consultation: Consultation) -> bool:
     if action == Action.MANAGE:
         return runs(user, consultation)
     if action == Action.VIEW:
-        return _auditor(user) or runs(user, consultation)
+        return is_auditor(user) or runs(user, consultation)
     return False
 
 
@@ -61,31 +58,18 @@ def sees_consultations(user: Any) -> bool:
 
 def visible_consultations(user: Any) -> QuerySet[Consultation]:
     """Exactly the consultations `can(user, VIEW, ...)` allows."""
-    if is_admin(user) or _auditor(user):
-        return Consultation.objects.all()
-    condition = Q(pk__in=[])
-    for role in roles_of(user):
-        if role.kind == RoleKind.REGIONAL and role.region_code:
-            condition |= Q(region_code=role.region_code)
-        elif role.kind == RoleKind.GROUP and role.group_id is not None:
-            condition |= Q(group_id=role.group_id)
-    return Consultation.objects.filter(condition)
+    seen = electorates_seen_by(user)
+    return Consultation.objects.all() if seen is None else Consultation.objects.filter(seen)
 
 
 def may_call(user: Any, *, region_code: str = "", group_id: int | None = None) -> bool:
     """May `user` call a consultation of this electorate? The same rule as `runs`."""
-    return runs(user, Consultation(region_code=region_code, group_id=group_id))
+    return runs_electorate(user, region_code=region_code, group_id=group_id)
 
 
 def may_create(user: Any) -> bool:
     """May `user` call any consultation (do they run any electorate)?"""
-    if is_admin(user):
-        return True
-    return any(
-        (r.kind == RoleKind.REGIONAL and r.region_code)
-        or (r.kind == RoleKind.GROUP and r.group_id is not None)
-        for r in roles_of(user)
-    )
+    return electorates_run_by(user).any
 
 
 # --- the report (added by the REPORT helper; kenes/web/views/agenda_report.py) -----------

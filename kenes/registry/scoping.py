@@ -9,10 +9,15 @@ and `can`. Roles (kenes.registry.models.Role):
 - auditor: aggregates only (dashboard, readiness, audit log), no personal data.
 
 A user with several roles sees the union. A superuser counts as a national admin.
+
+Votes and consultations are called for an electorate (the whole party, a region or a
+group); who runs one, and which ones a user sees, is decided here too (`runs_electorate`,
+`electorates_run_by`, `electorates_seen_by`) for kenes.ballots.rules and kenes.agenda.rules.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -104,3 +109,60 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
     if action in (Action.EXPORT_DOSSIER, Action.MANAGE_ROLES, Action.MANAGE_GROUPS):
         return admin
     return False
+
+
+def is_auditor(user: Any) -> bool:
+    return any(r.kind == RoleKind.AUDITOR for r in roles_of(user))
+
+
+def runs_electorate(user: Any, *, region_code: str = "", group_id: int | None = None) -> bool:
+    """Is `user` an officer of this electorate (a vote's or a consultation's)?
+
+    Admin: every electorate; a regional coordinator: their region's; a group coordinator:
+    their group's. Nobody but an admin runs the whole party's.
+    """
+    if is_admin(user):
+        return True
+    for role in roles_of(user):
+        if role.kind == RoleKind.REGIONAL and region_code == role.region_code:
+            return bool(role.region_code)
+        if role.kind == RoleKind.GROUP and group_id == role.group_id:
+            return role.group_id is not None
+    return False
+
+
+@dataclass(frozen=True)
+class Electorates:
+    """The electorates a user may call a vote of: the whole party, regions, groups."""
+
+    whole_party: bool
+    region_codes: tuple[str, ...]
+    group_ids: tuple[int, ...] | None  # None: every group
+
+    @property
+    def any(self) -> bool:
+        return self.whole_party or bool(self.region_codes) or bool(self.group_ids)
+
+
+def electorates_run_by(user: Any) -> Electorates:
+    """Admin: any electorate; a regional coordinator: their region; a group one: their group."""
+    if is_admin(user):
+        return Electorates(True, (), None)
+    roles = roles_of(user)
+    regions = {r.region_code for r in roles if r.kind == RoleKind.REGIONAL} - {""}
+    groups = {r.group_id for r in roles if r.kind == RoleKind.GROUP and r.group_id is not None}
+    return Electorates(False, tuple(sorted(regions)), tuple(sorted(groups)))
+
+
+def electorates_seen_by(user: Any) -> Q | None:
+    """A filter on `region_code` / `group_id` for the votes or consultations `user` sees:
+    None for everything (admin, auditor), else those of the electorates they run."""
+    if is_admin(user) or is_auditor(user):
+        return None
+    condition = Q(pk__in=[])
+    for role in roles_of(user):
+        if role.kind == RoleKind.REGIONAL and role.region_code:
+            condition |= Q(region_code=role.region_code)
+        elif role.kind == RoleKind.GROUP and role.group_id is not None:
+            condition |= Q(group_id=role.group_id)
+    return condition

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kenes.ballots.models import Base, Kind, Majority
-from kenes.ballots.rules import electorates_run_by
 from kenes.core.tally import STV_RULES
 from kenes.registry.models import ConstituentGroup
+from kenes.registry.scoping import electorates_run_by
 from kenes.web import labels
 
 # The counting methods in words (kenes.core.tally.METHODS), in the order officers meet them.
@@ -134,7 +134,7 @@ class ElectionForm(forms.Form):
 
     @staticmethod
     def _electorates(user: Any) -> list[tuple[str, Any]]:
-        """Only the electorates `user` runs (kenes.ballots.rules.electorates_run_by)."""
+        """Only the electorates `user` runs (kenes.registry.scoping.electorates_run_by)."""
         runs = electorates_run_by(user)
         choices: list[tuple[str, Any]] = []
         if runs.whole_party:
