@@ -103,7 +103,10 @@ def _cast_on_postgresql(
             raise refused from None
         raise
     ballot = _ballot(election, normalised, cleaned)
-    voter_sql, voter_params = codes.member_of_code_sql(code, election.purpose) or ("", [])
+    voter = codes.member_of_code_sql(code, election.purpose)
+    if voter is None:
+        raise refused
+    voter_sql, voter_params = voter
     fields = list(Ballot._meta.concrete_fields)
     values = [f.get_db_prep_save(f.pre_save(ballot, add=True), connection) for f in fields]
     rows = db.fetch(  # prepared once per connection (kenes.db)

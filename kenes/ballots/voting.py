@@ -23,8 +23,6 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.html import linebreaks
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from kenes import db
@@ -217,17 +215,13 @@ def ranking_from_form(style: str, n: int, data: Mapping[str, Any]) -> list[list[
 class BallotLine:
     """One candidate on the ballot page, with the voter's mark kept after an error.
 
-    `key` is the position as text, the form's field suffix: written as text it skips the
-    template's number formatting, which the page would otherwise do four times a line.
-    `statement_html` is the statement escaped, in paragraphs (what the `linebreaks` filter
-    writes), made here once instead of through a template filter per candidate.
+    `key` is the position as text: the form's field suffix, compared with what was posted.
     """
 
     position: int
     key: str
     name: str
     statement: str
-    statement_html: str
     rank: str
     picked: bool
     approved: bool
@@ -266,8 +260,6 @@ def ballot_lines(
                 key=key,
                 name=name,
                 statement=statement,
-                # linebreaks(autoescape=True) escapes every paragraph: safe to mark so.
-                statement_html=mark_safe(linebreaks(statement, autoescape=True)),
                 rank=str(data.get(f"rank_{p}", "") or "").strip()[:6],
                 picked=pick == key,
                 approved=bool(data.get(f"approve_{p}")),
