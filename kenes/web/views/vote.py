@@ -83,7 +83,7 @@ def _ballot(
             "election": election,
             "style": style,
             "lines": lines,
-            "n": str(len(lines)),  # text: written once a line, it skips number formatting
+            "n": len(lines),
             "choice": (data or {}).get("choice", ""),
             "error": error,
         }
