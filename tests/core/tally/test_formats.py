@@ -17,7 +17,7 @@ from kenes.core.tally import (
     parse_preflib,
     write_blt,
 )
-from kenes.core.tally.formats import blt as blt_module
+from kenes.core.tally.formats import blt_lines
 from kenes.core.tally.formats.blt import read_blt
 from kenes.core.tally.profile import OVERVOTE, SKIPPED
 
@@ -245,7 +245,7 @@ def test_the_fast_blt_reader_reads_a_large_file_in_parts_as_the_line_by_line_rea
         lines.append(" ".join(map(str, [rng.choice([1, 1, 1, 3, 250]), *order, 0])))
     names = "".join(f'"C{i}"\r\n' for i in range(1, n + 1))
     text = f"{n} 2\r\n" + "\r\n".join(lines) + f'\r\n0\r\n{names}"T"\r\n'
-    assert len(text) > 2 * blt_module._CHUNK
+    assert len(text) > 2 * blt_lines._CHUNK
     fast = parse_blt(text)
     slow = parse_blt(text.replace("\r\n0\r\n", "\r\n# line by line\r\n0\r\n"))
     assert _ballot_set(fast) == _ballot_set(slow)
