@@ -1,4 +1,4 @@
-"""The BLT ballot format (ERS / OpenSTV / Hill's ``.blt``), as count software writes it.
+r"""The BLT ballot format (ERS / OpenSTV / Hill's ``.blt``), as count software writes it.
 
 Layout (Hill, Wichmann & Woodall, "Algorithm 123", Computer Journal 30(3), 1987, and the
 OpenSTV documentation)::
@@ -13,12 +13,21 @@ OpenSTV documentation)::
 
 ``a=b`` ranks a and b equally; ``-`` is a skipped position. A ballot line may start with an
 ``(id)`` which is ignored. Line endings may be CRLF.
+
+Strings: count programs write a name or title between straight double quotes, one per line,
+with nothing escaped (OpenSTV's and OpaVote's writers); their readers take ``"[^"]+"`` and
+a ``#`` comment after it, so a ``"`` inside a name cannot be written for them at all. Kenes
+writes what their readers read whenever the text allows it, and otherwise escapes as shell
+and C strings do: ``\"`` for a quote, ``\\`` for a backslash that would otherwise start an
+escape, ``\n`` and ``\r``, and ``\uXXXX`` for any other character that ends a line or cannot
+be seen (C0 and C1 controls but the tab, U+2028, U+2029); the reader also takes ``\t``.
+A backslash before any other character is kept as it is (a Windows path in an old file
+still reads as written).
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 
 from kenes.core.tally.errors import BallotFileError
 from kenes.core.tally.formats.blt_lines import read_ballot_lines
@@ -235,11 +244,89 @@ def _ballot(lineno: int, line: str, n_candidates: int) -> tuple[int, list[list[i
     return int(tokens[0]), positions
 
 
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t"}
+_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
+
+
 def _quoted(lineno: int, line: str) -> list[str]:
-    try:
-        return shlex.split(line, posix=True)
-    except ValueError as exc:
-        raise BallotFileError(lineno, f"unbalanced quotes ({exc})") from exc
+    """The strings of a name or title line: ``"double quoted"`` (with the escapes of the
+    module docstring), ``'single quoted'`` (as written) or bare words; ``#`` outside quotes
+    starts a comment. Adjacent parts without a space between them make one string."""
+    strings: list[str] = []
+    word: list[str] | None = None
+    i, n = 0, len(line)
+    while i < n:
+        char = line[i]
+        if char.isspace():
+            if word is not None:
+                strings.append("".join(word))
+                word = None
+            i += 1
+        elif char == "#" and word is None:
+            break
+        elif char == '"':
+            word = word or []
+            i = _double_quoted(lineno, line, i + 1, word)
+        elif char == "'":
+            end = line.find("'", i + 1)
+            if end < 0:
+                raise BallotFileError(lineno, "unbalanced quotes (no closing ')")
+            word = (word or []) + [line[i + 1 : end]]
+            i = end + 1
+        else:
+            word = (word or []) + [char]
+            i += 1
+    if word is not None:
+        strings.append("".join(word))
+    return strings
+
+
+def _double_quoted(lineno: int, line: str, i: int, out: list[str]) -> int:
+    """Read a double-quoted string from just after its opening quote into `out`; return the
+    position after its closing quote."""
+    n = len(line)
+    while i < n:
+        char = line[i]
+        if char == '"':
+            return i + 1
+        if char == "\\" and i + 1 < n:
+            following = line[i + 1]
+            if following in _ESCAPES:
+                out.append(_ESCAPES[following])
+                i += 2
+                continue
+            if following == "u" and _HEX4.fullmatch(line, i + 2, i + 6):
+                out.append(chr(int(line[i + 2 : i + 6], 16)))
+                i += 6
+                continue
+        out.append(char)
+        i += 1
+    raise BallotFileError(lineno, 'unbalanced quotes (no closing ")')
+
+
+def _needs_escape(char: str) -> bool:
+    """Characters that end a line for `str.splitlines` or cannot be seen (a tab can)."""
+    code = ord(char)
+    return (code < 0x20 and char != "\t") or 0x7F <= code < 0xA0 or code in (0x2028, 0x2029)
+
+
+def blt_string(text: str) -> str:
+    """`text` as a BLT string: between double quotes, escaped only where it must be (a
+    backslash only where the reader would take it as the start of an escape)."""
+    parts = [_BLT_ESCAPE.get(char) or _hidden(char) for char in text]
+    for k in range(len(parts) - 1, -1, -1):
+        if parts[k] == "\\":
+            following = parts[k + 1][:1] if k + 1 < len(parts) else ""
+            if not following or following in '"\\nrtu':
+                parts[k] = "\\\\"
+    return '"' + "".join(parts) + '"'
+
+
+_BLT_ESCAPE = {'"': '\\"', "\n": "\\n", "\r": "\\r"}
+
+
+def _hidden(char: str) -> str:
+    return f"\\u{ord(char):04x}" if _needs_escape(char) else char
 
 
 def write_blt(profile: Profile) -> str:
@@ -254,6 +341,6 @@ def write_blt(profile: Profile) -> str:
     out.append("0")
     for i, name in enumerate(profile.candidates):
         party = profile.parties[i] if profile.parties else ""
-        out.append(f'"{name}" "{party}"' if party else f'"{name}"')
-    out.append(f'"{profile.title}"')
+        out.append(f"{blt_string(name)} {blt_string(party)}" if party else blt_string(name))
+    out.append(blt_string(profile.title))
     return "\r\n".join(out) + "\r\n"
