@@ -20,12 +20,11 @@ import datetime
 import math
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest
 from django.utils import timezone
 
 from kenes.participation.models import CodeAttempt
+from kenes.security.addresses import client_address as client_address  # the views' key
 from kenes.security.sealing import blind_index
 
 FAILURE_LIMIT = 10
@@ -39,23 +38,6 @@ address (carrier-grade NAT), so the limit must not be tight: a blind guesser get
 
 WINDOW = datetime.timedelta(minutes=15)
 """How long a failure counts; a throttled address waits until its oldest one expires."""
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or the hop our own proxy appended.
-
-    Behind a proxy (KENES_BEHIND_PROXY=1, which sets AXES_IPWARE_PROXY_COUNT to the number
-    of proxies), the client is the entry that many places from the end of X-Forwarded-For:
-    our proxy appends it, and anything before it was written by the client and is not
-    trusted. Without a proxy, X-Forwarded-For is ignored altogether.
-    """
-    proxies = int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0)
-    if proxies > 0:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        hops = [h for h in hops if h]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _address_index(address: str) -> str:

@@ -44,7 +44,7 @@ def test_only_a_keyed_hash_of_the_address_is_stored_and_old_rows_are_pruned():
     ]
 
 
-@override_settings(AXES_IPWARE_PROXY_COUNT=0)
+@override_settings(KENES_PROXY_COUNT=0)
 def test_without_a_proxy_the_forwarded_header_is_ignored():
     request = RequestFactory().get(
         "/vote/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="203.0.113.5"
@@ -52,7 +52,7 @@ def test_without_a_proxy_the_forwarded_header_is_ignored():
     assert throttle.client_address(request) == "192.0.2.1"
 
 
-@override_settings(AXES_IPWARE_PROXY_COUNT=1)
+@override_settings(KENES_PROXY_COUNT=1)
 def test_behind_a_proxy_the_hop_the_proxy_appended_is_the_client():
     request = RequestFactory().get(
         "/vote/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5"
