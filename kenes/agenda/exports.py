@@ -18,11 +18,14 @@ The Pol.is files follow the compdemocracy/openData layout that
   n-disagree, then one column per comment id. Left out above MAX_MATRIX_CELLS cells
   (a wide consultation would make a file of hundreds of megabytes); README.txt says so.
 - `summary.csv`: topic, voters, comments, groups, conversation-description.
+
+Every text (statements, titles, group names) is written as text, never as a formula: a
+field that a spreadsheet would read as one gets a leading apostrophe and every field is
+quoted (kenes.security.spreadsheet_text); `read_polis_export` reads the files back.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -44,13 +47,12 @@ from kenes.agenda.models import (
 from kenes.core.consensus import VoteMatrix, breakdown
 from kenes.core.consensus.agreement import group_informed_consensus
 from kenes.registry.models import ConstituentGroup
+from kenes.security.spreadsheet_text import CsvWriter
 
 MAX_MATRIX_CELLS = 5_000_000
 #: Fewest votes behind a share by constituent group or region: the share of fewer would show
 #: how a few known people voted (a group of two, a region with one participant).
 MIN_LABEL_VOTES = 5
-#: Characters that make a spreadsheet read a cell as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def group_letter(group_id: int) -> str:
@@ -134,12 +136,8 @@ def _label_share(agree: int, seen: int) -> str:
 
 
 def _statement_text(statement: Statement) -> str:
-    """A member's text as a spreadsheet shows it, never as a formula; none if hidden (it was
-    hidden for what it says)."""
-    if statement.status == StatementStatus.HIDDEN:
-        return ""
-    text = statement.text
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """A member's text; none if hidden (it was hidden for what it says)."""
+    return "" if statement.status == StatementStatus.HIDDEN else statement.text
 
 
 def report_csv(consultation: Consultation) -> bytes:
@@ -163,7 +161,7 @@ def report_csv(consultation: Consultation) -> bytes:
     score = _consensus_scores(opinion, letters)
 
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = CsvWriter(out)
     writer.writerow(
         ["statement_id", "text", "status", "agree", "disagree", "pass"]
         + [f"opinion_group_{letter}_agree_share" for letter in letters]
@@ -222,7 +220,7 @@ def _consensus_scores(
 
 def _csv_bytes(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")

@@ -1,6 +1,8 @@
 """The registration dossier: members in good standing, one XLSX sheet per region.
 
-Limited to national admins and audited in the same transaction as the read.
+Limited to national admins and audited in the same transaction as the read. Every text
+is written as a text cell, never as a formula (kenes.security.spreadsheet_text): members'
+names and addresses are typed by coordinators.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from kenes.core.rules import load_jurisdiction
 from kenes.registry.models import Member
 from kenes.registry.readiness import good_standing, names_language
 from kenes.registry.scoping import Action, can, members_for
+from kenes.security.spreadsheet_text import xlsx_row
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -61,20 +64,23 @@ def export_dossier(
         for code, unit_members in by_unit.items():
             unit = units.get(code)
             sheet = book.create_sheet(_sheet_title(unit.name(lang) if unit else code, used))
-            sheet.append(header)
+            sheet.append(xlsx_row(sheet, header))
             for n, m in enumerate(unit_members, start=1):
                 sheet.append(
-                    [
-                        n,
-                        m.full_name,
-                        m.birth_date,
-                        m.iin,
-                        m.address or "",
-                        m.phone or "",
-                        m.joined_on,
-                        m.consent_on,
-                        m.consent_method,
-                    ]
+                    xlsx_row(
+                        sheet,
+                        [
+                            n,
+                            m.full_name,
+                            m.birth_date,
+                            m.iin,
+                            m.address or "",
+                            m.phone or "",
+                            m.joined_on,
+                            m.consent_on,
+                            m.consent_method,
+                        ],
+                    )
                 )
             count += len(unit_members)
         audit.record(

@@ -223,3 +223,13 @@ class RoleForm(OfficerForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["username"]
+
+
+class CodesFileForm(forms.Form):
+    """Asked where codes are issued: the codes file holds phones only if the officer ticks this
+    (reading every member's phone is a bulk read of personal data; default off)."""
+
+    phones = forms.BooleanField(required=False)
+
+    def include_phones(self) -> bool:
+        return self.is_valid() and bool(self.cleaned_data["phones"])

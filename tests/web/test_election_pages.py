@@ -271,7 +271,9 @@ def test_opening_shows_one_slip_per_voter_and_a_csv_whose_codes_open_the_ballot(
     for member in _workers(registry):
         services.do_add_candidate(election, member, acting_user="test")
     voters = services.electorate(election).count()
-    response = client_for("group").post(reverse("election_open", args=[election.pk]), CONFIRM)
+    response = client_for("group").post(
+        reverse("election_open", args=[election.pk]), {**CONFIRM, "phones": "on"}
+    )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
