@@ -21,7 +21,16 @@ from django.utils.translation import gettext as _
 from kenes.audit import services as audit
 from kenes.ballots import counting, phases
 from kenes.ballots.models import Ballot, Election
-from kenes.ballots.services import BallotError, _locked, _move, check_action, new_receipt, options
+from kenes.ballots.services import (
+    BallotError,
+    _locked,
+    _move,
+    check_action,
+    check_box_matches_roll,
+    new_receipt,
+    options,
+    turnout,
+)
 from kenes.core.tally import BallotFileError, parse_blt, parse_csv, write_blt
 
 GENESIS = "0" * 64
@@ -104,6 +113,8 @@ def do_publish(election: Election, *, acting_user: Any) -> Election:
     """Count, chain the box, and publish: the result and the box become public and final."""
     with transaction.atomic():
         election = _locked(election)
+        check_action(election, "tally")
+        check_box_matches_roll(election)
         election.result = counting.tally(election)
         box = ballot_box(election)
         election.box_head = box[-1]["hash"] if box else GENESIS
@@ -138,22 +149,24 @@ def do_enter_paper_ballots(
             % {"names": ", ".join(unknown)}
         )
     to_ours = [names.index(n) for n in paper.candidates]
-    today = timezone.localdate()
-    rows = [
-        Ballot(
-            election_id=election.pk,
-            receipt=new_receipt(),
-            ranking=[[to_ours[c] for c in group] for group in positions if group],
-            paper=True,
-            cast_on=today,
-        )
-        for n, positions in paper.ballots()
-        if any(positions)
-        for _ in range(n)
-    ]
+    counted = [(n, positions) for n, positions in paper.ballots() if any(positions)]
+    entered = sum(n for n, _ in counted)
     with transaction.atomic():
         election = _locked(election)
         check_action(election, "enter_paper")
+        check_paper_fits(election, entered)
+        today = timezone.localdate()
+        rows = [
+            Ballot(
+                election_id=election.pk,
+                receipt=new_receipt(),
+                ranking=[[to_ours[c] for c in group] for group in positions if group],
+                paper=True,
+                cast_on=today,
+            )
+            for n, positions in counted
+            for _ in range(n)
+        ]
         Ballot.objects.bulk_create(rows, batch_size=2000)
         audit.record(
             "ballots.enter_paper",
@@ -163,3 +176,29 @@ def do_enter_paper_ballots(
             detail={"ballots": len(rows), "format": format},
         )
     return len(rows)
+
+
+def check_paper_fits(election: Election, entered: int) -> None:
+    """Paper and online ballots together stay within the electorate (each member votes once).
+
+    Members who voted online are counted from the roll; paper ballots already in the box
+    from the box. Checked before a single paper ballot is built.
+    """
+    earlier = Ballot.objects.filter(election=election, paper=True).count()
+    online = turnout(election)
+    room = election.electorate_size - online - earlier
+    if entered > room:
+        raise BallotError(
+            _(
+                "%(entered)s paper ballots do not fit: the electorate is %(electorate)s, "
+                "%(online)s members voted online and %(earlier)s paper ballots are already "
+                "entered, so at most %(room)s more can be. Check the tellers' count."
+            )
+            % {
+                "entered": entered,
+                "electorate": election.electorate_size,
+                "online": online,
+                "earlier": earlier,
+                "room": max(room, 0),
+            }
+        )

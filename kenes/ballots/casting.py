@@ -1,15 +1,21 @@
 """Casting a ballot with a personal code: the voters' hot path, kept apart and lean.
 
 Casting is not audited per ballot: an entry per vote would time-stamp who voted when
-(docs/ballots-threat-model.md); the voter roll records only *that* a member voted. On
-PostgreSQL the code look-up, the phase lock, the ballot and the voter roll are ONE
-statement; elsewhere the look-up, then three in one transaction (bench/README.md,
-bench.ballots_load).
+(docs/ballots-threat-model.md); the voter roll records only *that* a member voted, and
+with which of their codes. The ballot goes into a sealed envelope (kenes/ballots/envelopes.py)
+until the close. On PostgreSQL the code look-up, the phase lock, the voter roll and the
+envelope are ONE statement; elsewhere four in one IMMEDIATE transaction, so the code is
+read under the write lock (a code reissued meanwhile is seen as revoked).
+
+One counted ballot per member: an envelope per code's slot (a re-cast replaces it), and the
+roll row records the code that voted; a cast with any other code of the same member (one
+reissued in a race with the first cast) changes nothing and is refused.
 """
 
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Sequence
 
 from django.db import connection, transaction
@@ -17,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kenes import db
-from kenes.ballots import phases
-from kenes.ballots.models import Ballot, Election, VoterRoll
+from kenes.ballots import envelopes, phases
+from kenes.ballots.models import BallotEnvelope, Election, VoterRoll
 from kenes.ballots.services import BallotError, CodeRefused, check_ranking, new_receipt
 from kenes.participation import services as codes
 from kenes.participation.codes import normalise
@@ -49,30 +55,39 @@ def do_cast(election: Election, code: str, ranking: Sequence[Sequence[int]]) -> 
     normalised = normalise(code)
     if normalised is None:
         raise refused
-    if connection.vendor == "postgresql":
-        return _cast_on_postgresql(election, code, normalised, ranking, refused)
-    found = codes.find_code(code, [election.purpose])
-    if found is None:
-        raise refused
-    ballot = _ballot(election, normalised, check_ranking(election, ranking))
-    with transaction.atomic():
-        cast = _lock_open(election.pk) == phases.OPEN
-        if cast:
-            _put_ballot(ballot)
-            _mark_voted(election.pk, found[1])
-    if not cast:
-        raise _not_open(election)
-    return ballot.receipt
-
-
-def _ballot(election: Election, normalised: str, ranking: list[list[int]]) -> Ballot:
-    return Ballot(
-        election_id=election.pk,
-        receipt=new_receipt(),
-        slot=_slot(election, normalised),
-        ranking=ranking,
-        cast_on=timezone.localdate(),
+    try:
+        cleaned = check_ranking(election, ranking)
+    except BallotError:
+        if codes.find_code(code, [election.purpose]) is None:  # the code first
+            raise refused from None
+        raise
+    slot = _slot(election, normalised)
+    receipt = new_receipt()
+    sealed = envelopes.seal_ballot(
+        election, slot, envelopes.Contents(receipt, cleaned, timezone.localdate())
     )
+    if connection.vendor == "postgresql":
+        _cast_on_postgresql(election, code, slot, sealed, refused)
+        return receipt
+    with transaction.atomic():  # IMMEDIATE on SQLite: the write lock before the code is read
+        found = codes.find_code(code, [election.purpose])
+        if found is None:
+            raise refused
+        member_id, code_id = found[1], found[2]
+        if _lock_open(election.pk) != phases.OPEN:
+            raise _not_open(election)
+        if not _mark_voted(election.pk, member_id, code_id):
+            raise _voted_with_another_code()
+        _put_envelope(election.pk, slot, sealed)
+    return receipt
+
+
+def ballot_in(election: Election, code: str) -> envelopes.Contents | None:
+    """The ballot this code has in the open vote (for a returning voter), or None."""
+    normalised = normalise(code)
+    if normalised is None or election.phase != phases.OPEN:
+        return None
+    return envelopes.read_envelope(election, _slot(election, normalised))
 
 
 def _not_open(election: Election) -> BallotError:
@@ -81,97 +96,98 @@ def _not_open(election: Election) -> BallotError:
     )
 
 
+def _voted_with_another_code() -> BallotError:
+    return BallotError(
+        _(
+            "A ballot is already in with another of your codes; this code cannot add a second "
+            "one. Vote again with the code you first used, or ask the coordinator."
+        )
+    )
+
+
 def _cast_on_postgresql(
-    election: Election,
-    code: str,
-    normalised: str,
-    ranking: Sequence[Sequence[int]],
-    refused: CodeRefused,
-) -> str:
-    """The code look-up, the phase lock, the upsert and the voter roll in ONE statement (one
+    election: Election, code: str, slot: str, sealed: bytes, refused: CodeRefused
+) -> None:
+    """The code look-up, the phase lock, the voter roll and the envelope in ONE statement (one
     round trip, its own transaction unless the caller has one).
 
     The same steps as the portable path: the election row is read FOR KEY SHARE only if
     the code is live for it and it is open (a close, which locks it FOR UPDATE, waits for
-    this statement; a cast that waited for a close re-reads the row and finds it closed),
-    the ballot is written only if that row was found, and the roll only if the ballot was.
+    this statement; a cast that waited for a close re-reads the row and finds it closed);
+    the roll row is marked only if it has not voted or voted with this very code (a
+    concurrent cast with another code of the member waits for the row and, re-reading it,
+    finds it voted with the other code); the envelope is written only if the row was marked.
     """
-    try:
-        cleaned = check_ranking(election, ranking)
-    except BallotError:
-        if codes.find_code(code, [election.purpose]) is None:  # the code first, as elsewhere
-            raise refused from None
-        raise
-    ballot = _ballot(election, normalised, cleaned)
-    voter = codes.member_of_code_sql(code, election.purpose)
+    voter = codes.live_code_sql(code, election.purpose)
     if voter is None:
         raise refused
     voter_sql, voter_params = voter
-    fields = list(Ballot._meta.concrete_fields)
-    values = [f.get_db_prep_save(f.pre_save(ballot, add=True), connection) for f in fields]
     rows = db.fetch(  # prepared once per connection (kenes.db)
         f"WITH voter AS ({voter_sql}), {_cast_sql()}",
-        [*voter_params, ballot.election_id, phases.OPEN, *values],
+        [
+            *voter_params,
+            election.pk,
+            phases.OPEN,
+            str(uuid.uuid4()),
+            slot,
+            sealed,
+        ],
     )
-    voters, cast = rows[0] if rows else (0, 0)
+    voters, live, put = rows[0] if rows else (0, 0, 0)
     if not voters:
         raise refused
-    if not cast:
+    if not live:
         raise _not_open(election)
-    return ballot.receipt
+    if not put:
+        raise _voted_with_another_code()
 
 
 @functools.cache
 def _cast_sql() -> str:
     """The statement after its `voter` part; built once (it names only the schema)."""
     quote = connection.ops.quote_name
-    fields = list(Ballot._meta.concrete_fields)
-    columns = ", ".join(quote(f.column) for f in fields)
-    typed = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
-    replaced = ", ".join(
-        f"{quote(c)} = EXCLUDED.{quote(c)}" for c in ("receipt", "ranking", "cast_on")
-    )
     election = quote(Election._meta.db_table)
     roll = quote(VoterRoll._meta.db_table)
+    envelope = quote(BallotEnvelope._meta.db_table)
     return (
         f"live AS (SELECT id FROM {election} WHERE id = %s AND phase = %s "
         "AND EXISTS (SELECT 1 FROM voter) FOR KEY SHARE), "
-        f"put AS (INSERT INTO {quote(Ballot._meta.db_table)} ({columns}) SELECT {typed} "
-        f"FROM live ON CONFLICT (election_id, slot) DO UPDATE SET {replaced} "
-        "RETURNING election_id), "
-        f"marked AS (UPDATE {roll} SET has_voted = TRUE WHERE election_id = (SELECT election_id "
-        "FROM put) AND member_id = (SELECT member_id FROM voter)) "
+        f"marked AS (UPDATE {roll} SET has_voted = TRUE, voted_code = (SELECT id FROM voter) "
+        "WHERE election_id = (SELECT id FROM live) AND member_id = (SELECT member_id FROM voter) "
+        "AND (NOT has_voted OR voted_code = (SELECT id FROM voter)) RETURNING 1), "
+        f"put AS (INSERT INTO {envelope} (id, election_id, slot, sealed) "
+        "SELECT CAST(%s AS uuid), (SELECT id FROM live), %s, CAST(%s AS bytea) "
+        "WHERE EXISTS (SELECT 1 FROM marked) "
+        "ON CONFLICT (election_id, slot) DO UPDATE SET sealed = EXCLUDED.sealed RETURNING 1) "
         # PostgreSQL runs every data-modifying CTE, read or not
-        "SELECT (SELECT COUNT(*) FROM voter), (SELECT COUNT(*) FROM put)"
+        "SELECT (SELECT COUNT(*) FROM voter), (SELECT COUNT(*) FROM live), "
+        "(SELECT COUNT(*) FROM put)"
     )
 
 
-def _put_ballot(ballot: Ballot) -> None:
-    """INSERT the ballot, or replace the one in its slot: ONE statement, so concurrent casts
-    with the same code leave exactly one ballot (the upsert `bulk_create(update_conflicts=)`
-    writes, without building it through the ORM on every cast).
+def _put_envelope(election_id: int, slot: str, sealed: bytes) -> None:
+    """INSERT the envelope, or replace the one in its slot: ONE statement, so concurrent casts
+    with the same code leave exactly one.
     """
-    fields = list(Ballot._meta.concrete_fields)
-    table = connection.ops.quote_name(Ballot._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    replaced = ", ".join(
-        f"{connection.ops.quote_name(c)} = EXCLUDED.{connection.ops.quote_name(c)}"
-        for c in ("receipt", "ranking", "cast_on")
-    )
-    values = [f.get_db_prep_save(f.pre_save(ballot, add=True), connection) for f in fields]
+    table = connection.ops.quote_name(BallotEnvelope._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
-            f"ON CONFLICT (election_id, slot) DO UPDATE SET {replaced}",
-            values,
+            f"INSERT INTO {table} (id, election_id, slot, sealed) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (election_id, slot) DO UPDATE SET sealed = EXCLUDED.sealed",
+            [uuid.uuid4().hex, election_id, slot, sealed],
         )
 
 
-def _mark_voted(election_id: int, member_id: int) -> None:
-    """The voter roll records that the member voted (and nothing else: no time, no ballot)."""
+def _mark_voted(election_id: int, member_id: int, code_id: int) -> bool:
+    """The roll records that the member voted, and with which code (no time, no ballot).
+
+    False if the member already voted with another code: that code's ballot stays the one.
+    """
     table = connection.ops.quote_name(VoterRoll._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET has_voted = %s WHERE election_id = %s AND member_id = %s",
-            [True, election_id, member_id],
+            f"UPDATE {table} SET has_voted = %s, voted_code = %s WHERE election_id = %s "
+            "AND member_id = %s AND (has_voted = %s OR voted_code = %s)",
+            [True, code_id, election_id, member_id, False, code_id],
         )
+        return cursor.rowcount > 0

@@ -1,9 +1,14 @@
 """Elections, motions, candidates, the voter roll and the ballot box.
 
-Secrecy (docs/ballots-threat-model.md): `Ballot` holds no voter reference, no sequential id
-and only the day it was cast; `VoterRoll` (who may vote, who has voted) holds no ballot
-reference. The only tie between a voter and their ballot is `Ballot.slot`, a keyed hash of
-the personal code that nobody can compute without both the code and the server's key.
+Secrecy (docs/ballots-threat-model.md): while a vote is open, each online ballot is a
+`BallotEnvelope`: its receipt, marks and day sealed under the election's own key, beside
+`slot`, a keyed hash of the personal code that nobody can compute without both the code and
+the server's key. `VoterRoll` (who may vote, who has voted) holds no ballot reference. At the
+close the envelopes are opened into `Ballot` rows (the box: no voter, no slot, no sequence,
+only the day) in random receipt order, the envelopes are deleted and the election's key is
+dropped. So a copy of the data folder taken at any moment (the database and its write-ahead
+log, whose frames pair each envelope with the roll row it flipped) shows no ballot beside a
+member: during voting the marks are sealed; after the close the key that sealed them is gone.
 """
 
 from __future__ import annotations
@@ -79,6 +84,9 @@ class Election(models.Model):
     electorate_size = models.PositiveIntegerField(default=0)
     result = models.JSONField(null=True, blank=True)
     box_head = models.CharField(max_length=64, blank=True)
+    # The key that seals this vote's envelopes, itself sealed under the field key (set at the
+    # opening, emptied at the close: the envelopes in old log frames can no longer be opened).
+    ballot_key = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -121,29 +129,44 @@ class VoterRoll(models.Model):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey("registry.Member", on_delete=models.PROTECT, related_name="+")
     has_voted = models.BooleanField(default=False)
+    # Which of the member's personal codes (its row id) voted: a code reissued later cannot
+    # cast a second ballot. It names a code, which names the member anyway; never a ballot.
+    voted_code = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["election", "member"], name="on_roll_once")]
 
 
-class Ballot(models.Model):
-    """One ballot. No voter, no sequence, no time finer than the day.
+class BallotEnvelope(models.Model):
+    """An online ballot while the vote is open: sealed, opened into the box at the close.
 
-    `slot` is HMAC(server key, election, personal code): the same code holder's next ballot
-    replaces this one (only the last counts); empty for paper ballots.
-    `ranking` is a list of positions, each a list of candidate positions (0-based); for a
-    motion, [[0]] yes, [[1]] no, [[2]] abstain.
+    `slot` is HMAC(server key, election, personal code): the same code's next ballot replaces
+    this one (only the last counts). `sealed` is AES-256-GCM under the election's key of the
+    receipt, the marks and the day, bound to the election and the slot.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    slot = models.CharField(max_length=64)
+    sealed = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["election", "slot"], name="one_envelope_per_code")
+        ]
+
+
+class Ballot(models.Model):
+    """One ballot in the box. No voter, no code, no sequence, no time finer than the day.
+
+    Online ballots arrive here at the close (from their envelopes), paper ballots when an
+    officer enters them. `ranking` is a list of positions, each a list of candidate
+    positions (0-based); for a motion, [[0]] yes, [[1]] no, [[2]] abstain.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
     receipt = models.CharField(max_length=32, unique=True)
-    slot = models.CharField(max_length=64, null=True, blank=True)
     ranking = models.JSONField()
     paper = models.BooleanField(default=False)
     cast_on = models.DateField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["election", "slot"], name="one_counted_ballot_per_code")
-        ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import datetime
 import secrets
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kenes.audit import services as audit
-from kenes.ballots import phases
+from kenes.ballots import envelopes, phases
 from kenes.ballots.models import (
     MOTION_OPTIONS,
     Ballot,
@@ -57,15 +56,7 @@ def _phase_name(phase: str) -> str:
 
 
 def _move(election: Election, target: str, *, acting_user: Any, detail: dict[str, Any]) -> None:
-    if not phases.can_move(election.phase, target):
-        raise BallotError(
-            _("“%(title)s” cannot go from %(old)s to %(new)s.")
-            % {
-                "title": election.title,
-                "old": _phase_name(election.phase),
-                "new": _phase_name(target),
-            }
-        )
+    check_move(election, target)
     old = election.phase
     election.phase = target
     election.save(update_fields=["phase"])
@@ -76,6 +67,18 @@ def _move(election: Election, target: str, *, acting_user: Any, detail: dict[str
         target_id=election.pk,
         detail={"old": old, "new": target, **detail},
     )
+
+
+def check_move(election: Election, target: str) -> None:
+    if not phases.can_move(election.phase, target):
+        raise BallotError(
+            _("“%(title)s” cannot go from %(old)s to %(new)s.")
+            % {
+                "title": election.title,
+                "old": _phase_name(election.phase),
+                "new": _phase_name(target),
+            }
+        )
 
 
 def _locked(election: Election) -> Election:
@@ -233,7 +236,8 @@ def do_open(election: Election, *, acting_user: Any) -> list[codes.IssuedCode]:
             [VoterRoll(election=election, member=m) for m in voters], batch_size=2000
         )
         election.electorate_size = len(voters)
-        election.save(update_fields=["electorate_size"])
+        election.ballot_key = envelopes.new_ballot_key(election.pk)
+        election.save(update_fields=["electorate_size", "ballot_key"])
         issued = codes.do_issue_codes(election.purpose, voters, acting_user=acting_user)
         _move(election, phases.OPEN, acting_user=acting_user, detail={"electorate": len(voters)})
     return issued
@@ -252,25 +256,38 @@ def check_ranking(election: Election, ranking: Sequence[Sequence[int]]) -> list[
 
 
 def do_close(election: Election, *, acting_user: Any) -> None:
+    """Stop the vote: codes revoked, envelopes opened into the box, the vote's key dropped.
+
+    The box is rewritten in random receipt order in this one transaction
+    (`envelopes.open_into_box`); once it has committed, SQLite's log is truncated.
+    """
     with transaction.atomic():
         election = _locked(election)
+        check_move(election, phases.CLOSED)
         codes.do_revoke_codes(election.purpose, acting_user=acting_user)
-        _reshuffle(election)
-        _move(election, phases.CLOSED, acting_user=acting_user, detail={})
+        online = envelopes.open_into_box(election)
+        _move(
+            election,
+            phases.CLOSED,
+            acting_user=acting_user,
+            detail={"online_ballots": online, "voters_marked": turnout(election)},
+        )
+        envelopes.after_close()
 
 
-def _reshuffle(election: Election) -> None:
-    """Rewrite the ballots in receipt order, all in one transaction.
-
-    Rows sit on disk (and in a dump) in arrival order, which matches the order of the voter
-    roll's updates; rewritten in random receipt order they no longer do. The old row versions
-    stay on disk until PostgreSQL vacuums them (docs/ballots-threat-model.md).
-    """
-    ballots = list(Ballot.objects.filter(election=election).order_by("receipt"))
-    Ballot.objects.filter(election=election).delete()
-    for ballot in ballots:
-        ballot.id = uuid.uuid4()
-    Ballot.objects.bulk_create(ballots, batch_size=2000)
+def check_box_matches_roll(election: Election) -> None:
+    """One online ballot per member marked as voted, or the result must not be published."""
+    online = Ballot.objects.filter(election=election, paper=False).count()
+    marked = turnout(election)
+    if online != marked:
+        raise BallotError(
+            _(
+                "The box holds %(online)s online ballots but %(marked)s members are marked as "
+                "having voted: the result cannot be published. Ask the administrator to check "
+                "the database against its backups and the audit log."
+            )
+            % {"online": online, "marked": marked}
+        )
 
 
 def turnout(election: Election) -> int:

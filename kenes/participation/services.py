@@ -77,8 +77,9 @@ def resolve_code(purpose: str, text: str) -> Member | None:
     return Member.objects.get(pk=found[1]) if found else None
 
 
-def find_code(text: str, purposes: Iterable[str]) -> tuple[str, int] | None:
-    """(purpose, member id) of the live code `text` among `purposes`, in ONE query; or None.
+def find_code(text: str, purposes: Iterable[str]) -> tuple[str, int, int] | None:
+    """(purpose, member id, code id) of the live code `text` among `purposes`, in ONE query;
+    or None.
 
     The query goes by the unique keyed hash alone (one index probe whatever the table's
     size or statistics); the purpose is then checked here. Filtering on the purpose in SQL
@@ -97,18 +98,18 @@ def find_code(text: str, purposes: Iterable[str]) -> tuple[str, int] | None:
         return None
     table = connection.ops.quote_name(PersonalCode._meta.db_table)
     rows = db.fetch(  # every ballot page asks: SQL, not an ORM build, prepared (kenes.db)
-        f"SELECT code_index, purpose, member_id FROM {table} "
+        f"SELECT code_index, purpose, member_id, id FROM {table} "
         f"WHERE code_index IN ({', '.join(['%s'] * len(wanted))}) AND revoked_at IS NULL",
         list(wanted),
     )
-    for index, purpose, member_id in rows:
+    for index, purpose, member_id, code_id in rows:
         if wanted.get(index) == purpose:
-            return purpose, member_id
+            return purpose, member_id, code_id
     return None
 
 
-def member_of_code_sql(text: str, purpose: str) -> tuple[str, list[Any]] | None:
-    """A subquery giving the member id of the live code `text` for `purpose` (no row if it
+def live_code_sql(text: str, purpose: str) -> tuple[str, list[Any]] | None:
+    """A subquery giving (id, member_id) of the live code `text` for `purpose` (no row if it
     opens nothing), with its parameters; None if `text` cannot be a code at all.
 
     For a statement that looks the code up on its way (kenes.ballots.casting): the same
@@ -121,7 +122,7 @@ def member_of_code_sql(text: str, purpose: str) -> tuple[str, list[Any]] | None:
     indexes = blind_index_candidates(_code_text(purpose, normalised))
     table = connection.ops.quote_name(PersonalCode._meta.db_table)
     sql = (
-        f"SELECT member_id FROM (SELECT purpose, member_id FROM {table} "
+        f"SELECT id, member_id FROM (SELECT id, purpose, member_id FROM {table} "
         f"WHERE code_index IN ({', '.join(['%s'] * len(indexes))}) AND revoked_at IS NULL "
         "OFFSET 0) AS live_code WHERE purpose = %s LIMIT 1"
     )

@@ -19,7 +19,8 @@ urlpatterns = [
     # Voting with a personal code, no account (views/vote.py). First: while a vote is open
     # these are most of the requests, and Django tries the patterns in order.
     path("vote/", vote.vote_start, name="vote"),
-    path("vote/cast/", vote.vote_cast, name="vote_cast"),
+    path("vote/cast/", vote.vote_cast_page, name="vote_cast"),
+    path("vote/receipt/", vote.vote_receipt, name="vote_receipt"),
     path("vote/<str:code>/", vote.vote_link, name="vote_link"),
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("logout/", accounts.LogoutView.as_view(), name="logout"),

@@ -47,3 +47,20 @@ def open_motion(members, admin, **kwargs):  # type: ignore[no-untyped-def]
     issued = services.do_open(election, acting_user=admin)
     election.refresh_from_db()
     return election, [i.code for i in issued]
+
+
+def cast_ballots():  # type: ignore[no-untyped-def]
+    """(receipt, ranking) of every online ballot now in a sealed envelope, opened as the close
+    opens them (kenes.ballots.envelopes), sorted by receipt."""
+    from kenes.ballots import envelopes
+    from kenes.ballots.models import BallotEnvelope, Election
+
+    found = []
+    for election in Election.objects.exclude(ballot_key=""):
+        cipher = envelopes._cipher(election)
+        for slot, sealed in BallotEnvelope.objects.filter(election=election).values_list(
+            "slot", "sealed"
+        ):
+            contents = envelopes.open_envelope(cipher, election.pk, slot, sealed)
+            found.append((contents.receipt, contents.ranking))
+    return sorted(found)

@@ -7,10 +7,9 @@ from django.utils.translation import override
 
 from kenes.audit import services as audit
 from kenes.ballots import box, casting, phases, services
-from kenes.ballots.models import Ballot
 from kenes.ballots.services import BallotError
 from kenes.participation.services import resolve_code
-from tests.ballots.conftest import open_election
+from tests.ballots.conftest import cast_ballots, open_election
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +20,14 @@ def test_re_voting_until_close_counts_only_the_last_ballot(members, officers):
     first = casting.do_cast(election, code, [[0], [1]])
     last = casting.do_cast(election, code.lower().replace("-", " "), [[2], [3]])
     assert first != last
-    assert list(Ballot.objects.values_list("receipt", "ranking")) == [(last, [[2], [3]])]
+    assert cast_ballots() == [(last, [[2], [3]])]
     assert services.turnout(election) == 1
 
 
 def test_different_voters_each_get_a_counted_ballot(members, officers):
     election, codes = open_election(members, officers["admin"])
     receipts = {casting.do_cast(election, c, [[0]]) for c in codes.values()}
-    assert Ballot.objects.count() == len(receipts) == len(codes) == 12
+    assert len(cast_ballots()) == len(receipts) == len(codes) == 12
 
 
 def test_a_closed_election_refuses_ballots(members, officers):
@@ -36,7 +35,7 @@ def test_a_closed_election_refuses_ballots(members, officers):
     services.do_close(election, acting_user=officers["admin"])
     with pytest.raises(BallotError):
         casting.do_cast(election, next(iter(codes.values())), [[0]])
-    assert Ballot.objects.count() == 0
+    assert len(cast_ballots()) == 0
 
 
 def test_a_draft_election_refuses_ballots_and_a_wrong_code_opens_nothing(members, officers):
@@ -108,7 +107,7 @@ def test_a_lost_code_is_reissued_only_to_a_member_who_has_not_voted(members, off
     with pytest.raises(BallotError):
         casting.do_cast(election, codes[lost.pk], [[0]])
     casting.do_cast(election, new, [[1]])
-    assert Ballot.objects.count() == 2
+    assert len(cast_ballots()) == 2
 
 
 def test_an_open_election_cannot_be_opened_again_and_keeps_its_roll(members, officers):
@@ -136,11 +135,11 @@ def test_a_wrong_revoked_or_other_votes_code_is_refused_before_the_marks(members
     with pytest.raises(BallotError) as malformed:
         casting.do_cast(election, code, [[9]])
     assert not isinstance(malformed.value, services.CodeRefused)
-    assert not Ballot.objects.exists()
+    assert not cast_ballots()
     assert services.turnout(election) == 0
     casting.do_cast(election, reissued, [[1]])
     casting.do_cast(election, code, [[0]])
-    assert sorted(Ballot.objects.values_list("ranking", flat=True)) == [[[0]], [[1]]]
+    assert sorted(r for _, r in cast_ballots()) == [[[0]], [[1]]]
     assert services.turnout(election) == 2 and services.turnout(other) == 0
 
 

@@ -30,23 +30,21 @@ import json, sys
 import django
 django.setup()
 from django.db import connection
-from kenes.ballots.models import Ballot, Election, VoterRoll
+from kenes.ballots.models import BallotEnvelope, Election, VoterRoll
+from kenes.ballots import envelopes
 from kenes.ballots.casting import _slot
 from kenes.participation.codes import normalise
 election = Election.objects.get(method="schulze")
 codes = json.loads(sys.argv[1])
 slots = {code: _slot(election, normalise(code)) for code in codes}
-ballots = Ballot.objects.filter(election=election)
-receipts = {
-    code: list(ballots.filter(slot=slot).values_list("receipt", flat=True))
-    for code, slot in slots.items()
-}
+found = {code: envelopes.read_envelope(election, slot) for code, slot in slots.items()}
+receipts = {code: [c.receipt] if c else [] for code, c in found.items()}
 with connection.cursor() as cursor:
     cursor.execute("PRAGMA integrity_check")
     integrity = cursor.fetchone()[0]
 print(json.dumps({
     "receipts": receipts,
-    "online_ballots": Ballot.objects.filter(election=election, paper=False).count(),
+    "online_ballots": BallotEnvelope.objects.filter(election=election).count(),
     "voted": VoterRoll.objects.filter(election=election, has_voted=True).count(),
     "integrity": integrity,
 }))
@@ -111,6 +109,11 @@ class Voter(threading.Thread):
                 )
                 response = conn.getresponse()
                 page = response.read().decode()
+                if response.status == 303:  # stored; the receipt is on the page it leads to
+                    sent = response.getheader("Set-Cookie", "").split(";", 1)[0]
+                    conn.request("GET", response.getheader("Location"), headers={"Cookie": sent})
+                    response = conn.getresponse()
+                    page = response.read().decode()
             except (OSError, http.client.HTTPException):
                 self.cut_off += 1  # sent, but no answer: it may or may not have been stored
                 return

@@ -7,18 +7,21 @@ code in its address, which must never reach another host. Not `no-referrer`: und
 policy browsers send `Origin: null` with a form's POST, and the CSRF check (rightly)
 refuses it, so nobody could vote or even switch the language.
 
-Wrong codes are throttled per client address (kenes.participation.throttle), and a
-throttled address waits even with a valid code.
+Wrong codes are throttled per client address (kenes.participation.throttle); a right code
+always works, whatever its address did before.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,7 +30,7 @@ from kenes.ballots.models import Election
 from kenes.participation import throttle
 from kenes.participation.codes import normalise
 from kenes.web import stencil
-from kenes.web.views.codes import throttled_response
+from kenes.web.views.codes import refuse_code
 
 View = Callable[..., HttpResponse]
 
@@ -46,12 +49,15 @@ def private(view: View) -> View:
 
 
 def _wrong_code(request: HttpRequest, code: str) -> HttpResponse:
-    throttle.record_failure(throttle.client_address(request))
-    return render(
+    return refuse_code(
         request,
-        "web/vote/start.html",
-        {"code": code, "error": _wrong_code_sentence()},
-        status=400,
+        "vote",
+        lambda: render(
+            request,
+            "web/vote/start.html",
+            {"code": code, "error": _wrong_code_sentence()},
+            status=400,
+        ),
     )
 
 
@@ -72,6 +78,7 @@ def _ballot(
     data: Mapping[str, Any] | None = None,
     error: str = "",
     status: int = 200,
+    returned_on: datetime.date | None = None,
 ) -> HttpResponse:
     """The ballot; a clean one (no marks, no error) is drawn once per election and language."""
     rows = voting.candidate_rows(election)
@@ -86,9 +93,10 @@ def _ballot(
             "n": len(lines),
             "choice": (data or {}).get("choice", ""),
             "error": error,
+            "returned_on": returned_on,
         }
 
-    if data is None and not error:
+    if data is None and not error and returned_on is None:
         shown = (election.title, election.description, election.kind, election.method)
         key = ("ballot", election.pk, *shown, election.seats, style, rows)
         return stencil.render_filled(
@@ -114,14 +122,12 @@ def vote_link(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _open_ballot(request: HttpRequest, code: str) -> HttpResponse:
-    """The ballot the code opens; the address's throttle is asked before the code."""
-    try:
-        election = voting.find_open_ballot(code, address=throttle.client_address(request))
-    except throttle.Throttled as wait:
-        return throttled_response(request, "vote", wait.minutes)
+    """The ballot the code opens; a right code works whatever its address did before."""
+    election = voting.find_open_ballot(code)
     if election is None:
         return _wrong_code(request, code)
-    return _ballot(request, election, code)
+    earlier = casting.ballot_in(election, code)  # a returning voter is told their ballot is in
+    return _ballot(request, election, code, returned_on=earlier.cast_on if earlier else None)
 
 
 @private
@@ -133,10 +139,16 @@ def vote_cast(request: HttpRequest) -> HttpResponse:
         election_id = int(request.POST.get("election", ""))
     except ValueError:
         election_id = 0
-    try:  # the address's throttle is asked with the election, before the code
+    try:  # the address's throttle is asked with the election
         election = voting.election_to_cast(election_id, address=throttle.client_address(request))
-    except throttle.Throttled as wait:
-        return throttled_response(request, "vote", wait.minutes)
+    except throttle.Throttled:  # a right code still counts; a wrong one costs no write
+        election = voting.election_to_cast(election_id)
+        if (
+            election is not None
+            and election.phase == phases.OPEN
+            and not voting.code_opens(election, code)
+        ):
+            return _wrong_code(request, code)
     if election is None:
         return _wrong_code(request, code)
     if election.phase != phases.OPEN:
@@ -171,6 +183,42 @@ def vote_cast(request: HttpRequest) -> HttpResponse:
             error=_("Your ballot could not be read. Check your marks and send it again."),
             status=400,
         )
+    # POST, redirect, GET: reloading the receipt page shows the receipt again, it does not
+    # cast again (which would replace the ballot and take the noted receipt out of the box).
+    # The receipt rides in a signed cookie, never in an address that access logs keep.
+    response = HttpResponseRedirect(reverse("vote_receipt"))
+    response.status_code = 303
+    response.set_signed_cookie(
+        RECEIPT_COOKIE,
+        f"{election.pk}:{receipt}",
+        salt=RECEIPT_COOKIE,
+        max_age=RECEIPT_SECONDS,
+        path=reverse("vote_receipt"),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+RECEIPT_COOKIE = "kenes_receipt"
+# Long enough to write the receipt down; short, so that the next person on a shared phone
+# does not find it.
+RECEIPT_SECONDS = 600
+
+
+@private
+@require_http_methods(["GET"])
+def vote_receipt(request: HttpRequest) -> HttpResponse:
+    """The receipt of the ballot just cast (as often as the page is reloaded, for a while)."""
+    try:
+        value = request.get_signed_cookie(
+            RECEIPT_COOKIE, salt=RECEIPT_COOKIE, max_age=RECEIPT_SECONDS
+        )
+        election_id, receipt = value.split(":", 1)
+        election = Election.objects.only("id", "title").get(pk=int(election_id))
+    except (KeyError, ValueError, signing.BadSignature, Election.DoesNotExist):
+        return render(request, "web/vote/no_receipt.html", status=404)
     grouped = " ".join(receipt[i : i + 5] for i in range(0, len(receipt), 5))
     return stencil.render_filled(
         request,
@@ -179,3 +227,11 @@ def vote_cast(request: HttpRequest) -> HttpResponse:
         key=("receipt", election.pk, election.title),
         holes={"receipt": receipt, "grouped": grouped},
     )
+
+
+@private
+def vote_cast_page(request: HttpRequest) -> HttpResponse:
+    """`/vote/cast/` opened as a page (a bookmark, a reload after a timeout): the code page."""
+    if request.method == "POST":
+        return vote_cast(request)
+    return HttpResponseRedirect(reverse("vote"))
