@@ -1,17 +1,22 @@
 """Throttling personal-code guessing, per client address, in the database.
 
-A code is 75 random bits, so guessing one blindly is hopeless; the throttle is there to
-make a guessing run visible and slow, and to keep a flood of wrong codes from costing
-database work. Failures are counted in the database, not in memory, because several
-gunicorn processes (and machines) serve the same voters (docs/ARCHITECTURE: no
-in-memory state shared between requests).
+A code is 75 random bits, so guessing one blindly is hopeless: at the whole server's
+capacity (about 300 requests a second, bench/README.md), hitting any one of 100,000 live
+codes takes 2**75 / (100,000 * 300) seconds, some 40 million years on average. The
+entropy is the defence; the throttle keeps a flood of wrong codes cheap and tells a human
+who keeps mistyping to stop and check. Failures are counted in the database, not in
+memory, because several gunicorn processes (and machines) serve the same voters
+(docs/ARCHITECTURE: no in-memory state shared between requests).
 
 Only failures are stored, and only a keyed hash of the address (`blind_index`): a
 successful code leaves no trace here, so this table cannot tell who voted or when.
 
-Once an address is throttled, even a valid code waits: the check comes *before* the
-code is looked up. Otherwise every further guess would still be answered "valid" or
-"throttled", and the throttle would stop nothing.
+A right code always works, whatever its address did: a congress hall or a village shares
+one address (Wi-Fi, carrier-grade NAT), and one person mistyping, or one guesser, must not
+lock everyone behind it out of a vote. So the throttle answers only *wrong* codes: past
+`FAILURE_LIMIT` of them in `WINDOW`, a wrong code from that address gets the "too many
+wrong codes" page (HTTP 429 with Retry-After) instead of "wrong code", and nothing more is
+written: each further guess costs the index read that any code costs, and no write.
 """
 
 from __future__ import annotations
@@ -31,13 +36,14 @@ FAILURE_LIMIT = 10
 """Wrong codes allowed from one address within `WINDOW`.
 
 Ten covers a voter retyping a smudged code several times, and a family or a polling
-place sharing one phone or one address. Mobile carriers put many phones behind one
-address (carrier-grade NAT), so the limit must not be tight: a blind guesser gets
-10 tries per 15 minutes, about a thousand a day, against 2**75 possible codes.
+place sharing one phone or one address. Past it, wrong codes from the address are answered
+"too many wrong codes, wait": a person stops and checks, a polite client backs off
+(Retry-After); a script is not slowed, and needs not be (the module's docstring).
 """
 
 WINDOW = datetime.timedelta(minutes=15)
-"""How long a failure counts; a throttled address waits until its oldest one expires."""
+"""How long a failure counts; an address's wrong codes get the "too many" page until the
+oldest of its last FAILURE_LIMIT failures expires."""
 
 
 def _address_index(address: str) -> str:
@@ -45,7 +51,9 @@ def _address_index(address: str) -> str:
 
 
 class Throttled(Exception):
-    """This address must wait `minutes` before any code it sends is looked up."""
+    """This address is past its limit of wrong codes for `minutes` more: a code it sends
+    must be checked (read only) before it costs any write, and a wrong one gets the
+    "too many wrong codes" page."""
 
     def __init__(self, minutes: int) -> None:
         super().__init__(minutes)
@@ -86,18 +94,31 @@ def minutes_to_wait(address: str, failures: int, *, now: datetime.datetime) -> i
     return max(1, math.ceil((free_at - now).total_seconds() / 60))
 
 
-def wait_minutes(address: str, *, now: datetime.datetime | None = None) -> int:
-    """Minutes this address must wait before a code is looked up again; 0 if none."""
-    now = now or timezone.now()
+def _recent_failures(address: str, now: datetime.datetime) -> int:
     sql, params = failures_sql(address, now)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {sql}", params)
         row = cursor.fetchone()
-    return minutes_to_wait(address, int(row[0]) if row else 0, now=now)
+    return int(row[0]) if row else 0
 
 
-def record_failure(address: str, *, now: datetime.datetime | None = None) -> None:
-    """Count one wrong code from `address`, and drop failures too old to count."""
+def wait_minutes(address: str, *, now: datetime.datetime | None = None) -> int:
+    """Minutes for which this address's wrong codes get the "too many" page; 0 if none."""
     now = now or timezone.now()
+    return minutes_to_wait(address, _recent_failures(address, now), now=now)
+
+
+def record_failure(address: str, *, now: datetime.datetime | None = None) -> int:
+    """Count one wrong code from `address`, or, if it already sent `FAILURE_LIMIT` within
+    `WINDOW`, return the minutes for which its wrong codes get the "too many wrong codes"
+    page (0: answer "wrong code" as usual).
+
+    Past the limit nothing is written: a flood of guesses adds no rows and no writes.
+    """
+    now = now or timezone.now()
+    failures = _recent_failures(address, now)
+    if failures >= FAILURE_LIMIT and (minutes := minutes_to_wait(address, failures, now=now)):
+        return minutes
     CodeAttempt.objects.filter(failed_at__lte=now - WINDOW).delete()
     CodeAttempt.objects.create(address_index=_address_index(address), failed_at=now)
+    return 0

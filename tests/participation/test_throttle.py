@@ -60,3 +60,13 @@ def test_behind_a_proxy_the_hop_the_proxy_appended_is_the_client():
     assert throttle.client_address(request) == "203.0.113.5"
     bare = RequestFactory().get("/vote/", REMOTE_ADDR="10.0.0.2")
     assert throttle.client_address(bare) == "10.0.0.2"
+
+
+def test_past_the_limit_a_wrong_code_is_answered_with_the_wait_and_writes_nothing():
+    now = timezone.now()
+    for i in range(throttle.FAILURE_LIMIT):
+        assert throttle.record_failure("198.51.100.7", now=now + datetime.timedelta(seconds=i)) == 0
+    later = now + datetime.timedelta(seconds=30)
+    assert [throttle.record_failure("198.51.100.7", now=later) for _ in range(40)] == [15] * 40
+    assert CodeAttempt.objects.count() == throttle.FAILURE_LIMIT
+    assert throttle.record_failure("198.51.100.8", now=later) == 0

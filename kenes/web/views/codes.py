@@ -1,8 +1,9 @@
 """The page that hands out personal codes, once: a CSV inline and printable slips.
 
 Shared by elections and consultations, with the answer to a wrong code (counted against
-the client's address; past the limit, the "too many wrong codes" page). The codes are not stored (only keyed hashes are),
-so the CSV travels inside the page as a `data:` link and the page is never cached.
+the client's address; past the limit, the "too many wrong codes" page). The codes are not
+stored (only keyed hashes are), so the CSV travels inside the page as a `data:` link and
+the page is never cached.
 The CSV carries each member's phone for an SMS gateway only if the officer ticked
 "include phones" where the codes were issued (`CodesFileForm`, default off); the phones are
 then read through the registry (`phones_for_messages`: the officer's scope, one audit entry
