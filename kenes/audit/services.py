@@ -2,6 +2,13 @@
 
 Every `record` must run inside the caller's transaction (`transaction.atomic`)
 so that the change and its audit entry commit or fail together.
+
+An entry holds no personal data in the clear: the auditor reads aggregates only. A value a
+caller marks with `fingerprint_text`, and every text under a key that names personal data
+(`PERSONAL_KEYS`: a name typed into a search, an uploaded file's name, a member's name,
+IIN, phone, address or birth date), is stored as ``fp:`` and a keyed fingerprint
+(kenes.security.sealing.fingerprint): the same text gives the same fingerprint, so repeated
+searches for one person can be seen, but the text cannot be read or guessed without the key.
 """
 
 from __future__ import annotations
@@ -17,8 +24,50 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kenes.audit.models import AuditEntry, ChainHead
+from kenes.security.sealing import fingerprint
 
 GENESIS = "0" * 64
+FINGERPRINT_PREFIX = "fp:"
+#: Keys whose text values are personal data wherever they appear in an entry's detail.
+PERSONAL_KEYS = frozenset(
+    {"q", "file", "filename", "full_name", "iin", "phone", "address", "birth_date"}
+)
+#: Keys that are personal only inside a search's "query" (a group's "name" is not).
+PERSONAL_QUERY_KEYS = frozenset({"name"})
+
+
+def fingerprint_text(text: str) -> str:
+    """``fp:`` and the keyed fingerprint of `text`, with case and spacing ignored (a search
+    for "иванов" and one for "Иванов " give the same fingerprint)."""
+    if text.startswith(FINGERPRINT_PREFIX):
+        return text
+    return FINGERPRINT_PREFIX + fingerprint(" ".join(text.split()).casefold())
+
+
+def without_personal_data(detail: Any, *, parent: str = "") -> Any:
+    """`detail` with every text under a personal key replaced by its fingerprint."""
+    if isinstance(detail, dict):
+        return {
+            key: (
+                _fingerprinted(value)
+                if key in PERSONAL_KEYS or (parent == "query" and key in PERSONAL_QUERY_KEYS)
+                else without_personal_data(value, parent=key)
+            )
+            for key, value in detail.items()
+        }
+    if isinstance(detail, list):
+        return [without_personal_data(value, parent=parent) for value in detail]
+    return detail
+
+
+def _fingerprinted(value: Any) -> Any:
+    if isinstance(value, str):
+        return fingerprint_text(value) if value else value
+    if isinstance(value, list):
+        return [_fingerprinted(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _fingerprinted(v) for k, v in value.items()}
+    return value
 
 
 def _canonical(entry: AuditEntry) -> bytes:
@@ -75,7 +124,7 @@ def record(
         action=action,
         target_type=target_type,
         target_id=str(target_id),
-        detail=json.loads(json.dumps(detail or {}, default=str)),
+        detail=without_personal_data(json.loads(json.dumps(detail or {}, default=str))),
         prev_hash=head.last_hash,
     )
     entry.hash = entry_hash(entry)
@@ -144,6 +193,12 @@ def verify() -> Verification:
 def record_standalone(action: str, **kwargs: Any) -> AuditEntry:
     """For events with no other change to commit with (e.g. a look at personal data)."""
     return record(action, **kwargs)
+
+
+def detail_for_reading(entry: AuditEntry) -> Any:
+    """An entry's detail as the audit page shows it: personal data as fingerprints, also in
+    entries written before `record` fingerprinted them (the chain keeps what was written)."""
+    return without_personal_data(entry.detail)
 
 
 def entries_newest_first(action_prefix: str = "") -> QuerySet[AuditEntry]:

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from kenes.audit.models import AuditEntry
+from kenes.audit.services import fingerprint_text
 from kenes.registry.models import Member
 from tests.conftest import person
 
@@ -71,7 +72,9 @@ def test_each_member_list_page_view_writes_one_audit_entry(client_for, registry,
     assert entries.count() == before + 1
     entry = entries.last()
     assert entry.actor == officers["group"].username
-    assert entry.detail == {"query": {"name": "Тестов"}, "page": 1, "count": 5, "total": 5}
+    # the name searched for is a keyed fingerprint, never the text (issue 10, finding 7)
+    query = {"name": fingerprint_text("Тестов")}
+    assert entry.detail == {"query": query, "page": 1, "count": 5, "total": 5}
 
 
 def test_member_detail_is_audited_and_shows_the_decrypted_fields(client_for, registry, officers):

@@ -7,7 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from kenes.audit.services import actions_recorded, entries_newest_first, verify
+from kenes.audit.services import (
+    actions_recorded,
+    detail_for_reading,
+    entries_newest_first,
+    verify,
+)
 from kenes.registry.scoping import Action, can
 from kenes.web.views.common import page_of
 
@@ -17,12 +22,14 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if not can(request.user, Action.VIEW_AUDIT_LOG):
         raise PermissionDenied
     action = request.GET.get("action", "").strip()
-    entries = entries_newest_first(action)
+    page = page_of(request, entries_newest_first(action))
+    rows = [(entry, detail_for_reading(entry)) for entry in page.object_list]
     return render(
         request,
         "web/audit.html",
         {
-            "page": page_of(request, entries),
+            "page": page,
+            "rows": rows,
             "chain": verify(),
             "action": action,
             "actions": actions_recorded(),

@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kenes.audit.services import record_standalone
+from kenes.audit.services import fingerprint_text, record_standalone
 from kenes.ballots import box, phases, services
 from kenes.ballots.models import Election, Phase
 from kenes.ballots.rules import Action, can, may_call, may_create, sees_elections, visible_elections
@@ -156,7 +156,7 @@ def _search(request: HttpRequest, election: Election, query: str) -> list[Member
         acting_user=request.user,
         target_type="election",
         target_id=election.pk,
-        detail={"query": {"name": query}, "count": len(found)},
+        detail={"query": {"name": fingerprint_text(query)}, "count": len(found)},
     )
     return found
 
