@@ -7,3 +7,9 @@ class BallotsConfig(AppConfig):
     label = "ballots"
     verbose_name = _("Elections and motions")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kenes.audit import verifiers
+        from kenes.ballots import box
+
+        verifiers.register("ballot_boxes", box.check_published_boxes)

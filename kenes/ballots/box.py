@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kenes.audit import services as audit
+from kenes.audit.verifiers import CheckResult
 from kenes.ballots import counting, phases
 from kenes.ballots.models import Ballot, Election
 from kenes.ballots.services import (
@@ -83,8 +84,48 @@ def verify_entries(box: list[dict[str, Any]], head: str) -> BoxCheck:
 
 
 def verify_box(election: Election) -> BoxCheck:
-    """Does the box in the database still hash to the head recorded at publication?"""
+    """Does the box in the database still hash to the head stored on the election?"""
     return verify_entries(ballot_box(election), election.box_head)
+
+
+def head_in_audit_chain(election: Election) -> str | None:
+    """The box head that the (hash-chained) audit entry of the publication recorded."""
+    entry = (
+        audit.entries_newest_first(f"ballots.{phases.PUBLISHED}")
+        .filter(target_type="election", target_id=str(election.pk))
+        .first()
+    )
+    head = (entry.detail or {}).get("box_head") if entry is not None else None
+    return str(head) if head else None
+
+
+def published_box_changed(election: Election) -> str:
+    """Empty if the box still hashes to the head the audit chain recorded at publication;
+    otherwise a sentence saying what differs.
+
+    Changing ballots and `box_head` together keeps the box consistent with itself; the head
+    in the audit chain cannot be changed without breaking the chain (`kenes audit verify`).
+    """
+    recorded = head_in_audit_chain(election)
+    listing = ballot_box(election)
+    computed = listing[-1]["hash"] if listing else GENESIS
+    if recorded is None:
+        return _("No publication of “%(title)s” is recorded in the audit log.") % {
+            "title": election.title
+        }
+    if computed != recorded or election.box_head != recorded:
+        return _(
+            "The ballot box of “%(title)s” has changed since it was published: the audit log "
+            "recorded head %(recorded)s, the box now hashes to %(computed)s."
+        ) % {"title": election.title, "recorded": recorded[:16], "computed": computed[:16]}
+    return ""
+
+
+def check_published_boxes() -> CheckResult:
+    """For `kenes audit verify`: every published box against the head the chain recorded."""
+    published = Election.objects.filter(phase=phases.PUBLISHED).order_by("pk")
+    problems = [p for p in (published_box_changed(e) for e in published) if p]
+    return CheckResult(checked=published.count(), problems=[str(p) for p in problems])
 
 
 def box_blt(election: Election) -> str:

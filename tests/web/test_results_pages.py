@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shlex
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -135,6 +136,31 @@ def test_an_altered_ballot_row_makes_the_box_page_show_the_broken_chain_warning(
     assert 'id="chain-broken"' in html and 'id="chain-intact"' not in html
     assert "has changed since the result was published" in html
     assert election.box_head in html
+
+
+def test_a_box_changed_together_with_its_stored_head_is_caught_against_the_audit_chain(
+    client, members, officers
+):
+    """Finding 9: rewrite a ballot AND `election.box_head` so the box agrees with itself;
+    the head recorded in the audit chain at publication still tells."""
+    election, receipts = _published(members, officers["admin"])
+    out = io.StringIO()
+    call_command("audit", "verify", "--json", stdout=out)
+    before = json.loads(out.getvalue())
+    assert before["checks"]["ballot_boxes"] == {"checked": 1, "problems": []}
+    Ballot.objects.filter(receipt=receipts[3]).update(ranking=[[3], [2]])
+    election.box_head = box.ballot_box(election)[-1]["hash"]
+    election.save(update_fields=["box_head"])
+    assert box.verify_box(election).intact  # consistent with itself...
+    html = _html(client, reverse("election_box", args=[election.pk]))
+    assert 'id="chain-broken"' in html and 'id="changed-since-publication"' in html
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("audit", "verify", "--json", stdout=out)
+    after = json.loads(out.getvalue())
+    assert after["intact"] is True  # the chain itself is untouched...
+    (problem,) = after["checks"]["ballot_boxes"]["problems"]  # ...and says the box changed
+    assert election.title in problem
 
 
 @pytest.mark.parametrize("phase", ["open", "closed"])

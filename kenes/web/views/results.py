@@ -137,6 +137,7 @@ def election_box(request: HttpRequest, election_id: int) -> HttpResponse:
     for entry in listing:
         entry["shown"] = shown_ballot(entry["ballot"], labels)
     check = box.verify_entries(listing, election.box_head)
+    changed = box.published_box_changed(election)
     head = listing[-1]["hash"] if listing else box.GENESIS
     first_bad = None
     if check.first_bad is not None and check.first_bad < len(listing):
@@ -145,6 +146,7 @@ def election_box(request: HttpRequest, election_id: int) -> HttpResponse:
         "election": election,
         "page": page_of(request, listing),
         "check": check,
+        "changed_since_publication": changed,
         "head": head,
         "first_bad": first_bad,
         "entries": len(listing),
