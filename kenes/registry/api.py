@@ -20,14 +20,17 @@ from ninja.security import django_auth
 
 from kenes.audit import services as audit
 from kenes.core.rules import UnknownRules
+from kenes.registry.member_cards import member_card
 from kenes.registry.readiness import compute_readiness
-from kenes.registry.scoping import Action, can, groups_for, members_for
+from kenes.registry.scoping import Action, can, groups_for, groups_seen, members_for
 from kenes.registry.services import get_member_for_viewing
 
 api = NinjaAPI(
     title="Kenes registry", version="1", urls_namespace="api-v1", auth=django_auth, docs_url=None
 )
 PAGE = 100
+# Database ids are 64-bit: a larger one cannot name a member and must not reach the database.
+MAX_ID = 2**63 - 1
 
 
 class GroupOut(Schema):
@@ -85,6 +88,8 @@ def list_members(
     request: HttpRequest, q: str = "", region: str = "", status: str = "", page: int = 1
 ) -> Any:
     _require(request, Action.LIST_MEMBERS)
+    if page < 1:
+        raise HttpError(400, "Pages are numbered from 1.")
     members = members_for(request.user).prefetch_related("groups").order_by("full_name", "pk")
     if q:
         members = members.filter(full_name__icontains=q)
@@ -93,6 +98,9 @@ def list_members(
     if status:
         members = members.filter(status=status)
     count = members.count()
+    last = max(1, -(-count // PAGE))
+    if page > last:
+        raise HttpError(404, f"There is no page {page}: the last page is {last}.")
     chunk = list(members[(page - 1) * PAGE : page * PAGE])
     audit.record_standalone(
         "member.list",
@@ -109,32 +117,40 @@ def list_members(
     return {
         "count": count,
         "page": page,
-        "members": [_summary(m) for m in chunk],
+        "members": [_summary(m, request.user) for m in chunk],
     }
 
 
 @api.get("/members/{member_id}", response=MemberDetail)
 def member_detail(request: HttpRequest, member_id: int) -> Any:
+    if not 1 <= member_id <= MAX_ID:
+        raise HttpError(404, "No such member in your scope.")
     try:
         member = get_member_for_viewing(member_id, acting_user=request.user, purpose="view")
     except PermissionDenied as exc:
         raise HttpError(404, "No such member in your scope.") from exc
-    return _summary(member) | {
-        "iin": member.iin,
-        "birth_date": member.birth_date,
-        "phone": member.phone,
-        "address": member.address,
-        "joined_on": member.joined_on,
-        "consent_on": member.consent_on,
-        "consent_method": member.consent_method,
+    card = member_card(member, acting_user=request.user)
+    return {
+        "id": card.pk,
+        "full_name": card.full_name,
+        "region_code": card.region_code,
+        "status": card.status,
+        "groups": [g.slug for g in card.groups],
+        "iin": card.iin,
+        "birth_date": card.birth_date,
+        "phone": card.phone,
+        "address": card.address,
+        "joined_on": card.joined_on,
+        "consent_on": card.consent_on,
+        "consent_method": card.consent_method,
     }
 
 
-def _summary(member: Any) -> dict[str, Any]:
+def _summary(member: Any, user: Any) -> dict[str, Any]:
     return {
         "id": member.pk,
         "full_name": member.full_name,
         "region_code": member.region_code,
         "status": member.status,
-        "groups": [g.slug for g in member.groups.all()],
+        "groups": [g.slug for g in groups_seen(user, member, member.groups.all())],
     }

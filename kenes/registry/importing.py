@@ -2,13 +2,17 @@
 
 The rows are read and checked by kenes.core.roster; this module turns valid
 rows into members and memberships. A person already in the registry (same
-IIN, found through the blind index) is not duplicated: the group membership
-is added. Importing the same file twice changes nothing the second time.
+IIN, found through the blind index) is not duplicated: if the row's name, birth
+date and region agree with the record, the group membership is added and keeps
+what the group typed; if not, the row waits as a merge conflict for a national
+admin (docs/security.md, "Merging"). Importing the same file twice changes
+nothing the second time.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -20,7 +24,14 @@ from kenes.audit import services as audit
 from kenes.core.roster import CheckedRow, Defect, MemberRow, check_rows, read_table
 from kenes.core.rules import load_jurisdiction
 from kenes.registry.bulk import insert_rows
-from kenes.registry.models import ConstituentGroup, ImportBatch, Member, Membership
+from kenes.registry.models import (
+    ConflictState,
+    ConstituentGroup,
+    ImportBatch,
+    Member,
+    Membership,
+    MergeConflict,
+)
 from kenes.security.keys import FieldKey, field_keys
 from kenes.security.sealing import blind_index, seal
 
@@ -45,13 +56,14 @@ class ImportResult:
     imported: int = 0
     merged: int = 0
     unchanged: int = 0
+    conflicts: int = 0  # entries that disagree with a known person: set aside, not merged
     rejected: int = 0
     defects: list[Defect] = field(default_factory=list)
     created_ids: list[int] = field(default_factory=list)
     merged_ids: list[int] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        shape = {
             "rows": self.rows,
             "imported": self.imported,
             "merged": self.merged,
@@ -59,6 +71,9 @@ class ImportResult:
             "rejected": self.rejected,
             "defects": [defect_json(d) for d in self.defects],
         }
+        if self.conflicts:  # a key added later: present only when there are some
+            shape["conflicts"] = self.conflicts
+        return shape
 
 
 def defect_json(defect: Defect) -> dict[str, Any]:
@@ -108,7 +123,7 @@ MEMBER_COLUMNS = (
     "created_at",
     "updated_at",
 )
-MEMBERSHIP_COLUMNS = ("member", "group", "since", "import_batch")
+MEMBERSHIP_COLUMNS = ("member", "group", "since", "import_batch", "keeps_record", "entered")
 
 
 def _member_values(
@@ -143,13 +158,64 @@ def _member_values(
     ]
 
 
+def _same_text(a: str, b: str) -> bool:
+    """Names compared as people write them: case, ё/е and spacing do not count."""
+
+    def key(text: str) -> str:
+        return " ".join(text.casefold().replace("ё", "е").split())
+
+    return key(a) == key(b)
+
+
+def _disagreement(row: MemberRow, name: str, born: datetime.date | None, region: str) -> str:
+    """The fields (comma-separated) on which an entry disagrees with the person's record."""
+    fields = []
+    if not _same_text(row.full_name, name):
+        fields.append("full_name")
+    if born is not None and row.birth_date != born:
+        fields.append("birth_date")
+    if row.region_code != region:
+        fields.append("region")
+    return ",".join(fields)
+
+
+def entered_json(row: MemberRow) -> str:
+    """What a group typed for a person, kept sealed on its membership or on a conflict."""
+
+    def day(value: datetime.date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return json.dumps(
+        {
+            "full_name": row.full_name,
+            "birth_date": day(row.birth_date),
+            "region": row.region_code,
+            "phone": row.phone,
+            "address": row.address,
+            "status": row.status,
+            "consent_on": day(row.consent_date),
+            "consent_method": row.consent_method,
+            "joined_on": day(row.joined),
+        },
+        ensure_ascii=False,
+    )
+
+
 def _write_chunk(
     members: list[MemberRow],
     group: ConstituentGroup,
     batch: ImportBatch | None,
     result: ImportResult,
     today: datetime.date,
+    acting_user: Any = None,
 ) -> None:
+    """Write one chunk of valid rows: new people, and memberships for people already known.
+
+    An entry for a known IIN joins that person only if its name, birth date and region
+    agree with the record; it keeps what the group typed (sealed) and gives the group's
+    coordinators nothing else (kenes.registry.scoping.records_for). An entry that
+    disagrees is not merged: it waits as a MergeConflict for a national admin.
+    """
     keys = field_keys()
     newest = keys[0]
     index_of = {row.iin: blind_index(row.iin, key=newest) for row in members}
@@ -174,7 +240,22 @@ def _write_chunk(
             "member_id", flat=True
         )
     )
-    merged = [pk for pk in existing.values() if pk not in already]
+    joining = [r for r in members if r.iin in existing and existing[r.iin] not in already]
+    records = {
+        m.pk: m
+        for m in Member.objects.filter(pk__in=[existing[r.iin] for r in joining]).only(
+            "pk", "full_name", "birth_date", "region_code"
+        )
+    }
+    merged: list[tuple[int, str]] = []
+    conflicts: list[tuple[MemberRow, int, str]] = []
+    for row in joining:
+        record = records[existing[row.iin]]
+        differs = _disagreement(row, record.full_name, record.birth_date, record.region_code)
+        if differs:
+            conflicts.append((row, record.pk, differs))
+        else:
+            merged.append((record.pk, seal(entered_json(row), key=newest)))
     since = connection.ops.adapt_datefield_value(today)
     batch_id = (
         Membership._meta.get_field("import_batch").get_db_prep_value(batch.pk, connection)
@@ -184,13 +265,66 @@ def _write_chunk(
     insert_rows(
         Membership,
         MEMBERSHIP_COLUMNS,
-        [(pk, group.pk, since, batch_id) for pk in created + merged],
+        [(pk, group.pk, since, batch_id, True, None) for pk in created]
+        + [(pk, group.pk, since, batch_id, False, entered) for pk, entered in merged],
     )
+    if conflicts:
+        _queue_conflicts(conflicts, group, batch, result, acting_user)
     result.imported += len(created)
     result.merged += len(merged)
     result.unchanged += len(already)
     result.created_ids.extend(created)
-    result.merged_ids.extend(merged)
+    result.merged_ids.extend(pk for pk, _ in merged)
+
+
+def _queue_conflicts(
+    conflicts: list[tuple[MemberRow, int, str]],
+    group: ConstituentGroup,
+    batch: ImportBatch | None,
+    result: ImportResult,
+    acting_user: Any,
+) -> None:
+    """Set disagreeing entries aside for a national admin, audited in this transaction.
+
+    One open conflict per person and group: entering the same person again adds none.
+    """
+    user = acting_user if getattr(acting_user, "pk", None) else None
+    if user is None and batch is not None:
+        user = batch.uploaded_by
+    waiting = set(
+        MergeConflict.objects.filter(
+            group=group,
+            state=ConflictState.OPEN,
+            member_id__in=[pk for _, pk, _ in conflicts],
+        ).values_list("member_id", flat=True)
+    )
+    queued = MergeConflict.objects.bulk_create(
+        [
+            MergeConflict(
+                member_id=pk,
+                group=group,
+                entered_by=user,
+                entered=entered_json(row),
+                differs=differs,
+            )
+            for row, pk, differs in conflicts
+            if pk not in waiting
+        ]
+    )
+    result.conflicts += len(conflicts)
+    # The audit names records and fields, never the values typed.
+    audit.record(
+        "member.merge_conflict",
+        acting_user=acting_user,
+        target_type="group",
+        target_id=group.slug,
+        detail={
+            "batch": str(batch.pk) if batch else None,
+            "conflicts": [c.pk for c in queued],
+            "members": [pk for _, pk, _ in conflicts],
+            "fields": sorted({f for _, _, d in conflicts for f in d.split(",")}),
+        },
+    )
 
 
 def do_import_members(
@@ -230,7 +364,7 @@ def do_import_members(
                 else:
                     valid.append(row.member)
             if valid and not (strict and result.rejected):
-                _write_chunk(valid, group, batch, result, today)
+                _write_chunk(valid, group, batch, result, today, acting_user)
             if progress is not None:
                 progress(result.rows)
         if strict and result.rejected:

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from kenes.security.fields import SealedDateField, SealedTextField
@@ -85,6 +86,11 @@ class Membership(models.Model):
     import_batch = models.ForeignKey(
         "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # True when this group's entry made the person's record (its coordinators see the
+    # record); False when the group joined a person already in the registry: its
+    # coordinators then see only what the group entered (`entered`), see docs/security.md.
+    keeps_record = models.BooleanField(default=True)
+    entered = SealedTextField(null=True, blank=True)  # JSON of the values the group typed
 
     class Meta:
         constraints = [
@@ -122,10 +128,14 @@ class Role(models.Model):
                 | (models.Q(kind__in=["admin", "auditor"], group__isnull=True, region_code="")),
                 name="role_scope_matches_kind",
             ),
+            # An index over an expression (group or 0), not NULLS NOT DISTINCT: SQLite
+            # ignores the latter (models.W047) and would let one role be granted twice.
             models.UniqueConstraint(
-                fields=["user", "kind", "region_code", "group"],
+                models.F("user"),
+                models.F("kind"),
+                models.F("region_code"),
+                Coalesce(models.F("group"), models.Value(0)),
                 name="one_role_per_scope",
-                nulls_distinct=False,
             ),
         ]
 
@@ -172,3 +182,37 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class ConflictState(models.TextChoices):
+    OPEN = "open", _("waiting for a national admin")
+    JOINED = "joined", _("joined the group; the record kept")
+    CORRECTED = "corrected", _("joined the group; the record corrected")
+    REFUSED = "refused", _("refused")
+
+
+class MergeConflict(models.Model):
+    """An entry whose IIN is already in the registry under another name, birth date or region.
+
+    Nothing of the entry is merged until a national admin decides
+    (kenes.registry.conflicts); what the coordinator typed is kept sealed.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="conflicts")
+    group = models.ForeignKey(ConstituentGroup, on_delete=models.CASCADE, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered = SealedTextField()  # JSON of the values typed
+    differs = models.CharField(max_length=64)  # field names, comma-separated
+    state = models.CharField(
+        max_length=12, choices=ConflictState.choices, default=ConflictState.OPEN, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]

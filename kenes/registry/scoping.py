@@ -5,7 +5,10 @@ and `can`. Roles (kenes.registry.models.Role):
 
 - national admin: every member and group; imports anywhere; dossier export; roles.
 - regional coordinator: members whose region is theirs.
-- group coordinator: members of their group; imports into their group.
+- group coordinator: members of their group; imports into their group. Of a person
+  whose record another group made (their group joined by entering the same IIN, name,
+  birth date and region), they see only what their own group entered (`sees_record`,
+  docs/security.md "Merging"), and of anyone's groups only their own (`groups_seen`).
 - auditor: aggregates only (dashboard, readiness, audit log), no personal data.
 
 A user with several roles sees the union. A superuser counts as a national admin.
@@ -23,18 +26,20 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from kenes.registry.models import ConstituentGroup, Member, Role, RoleKind
+from kenes.registry.models import ConstituentGroup, Member, Membership, Role, RoleKind
 
 
 class Action(StrEnum):
     VIEW_AGGREGATES = "view_aggregates"
     LIST_MEMBERS = "list_members"
     VIEW_MEMBER = "view_member"
+    EDIT_MEMBER = "edit_member"
     IMPORT_MEMBERS = "import_members"
     EXPORT_DOSSIER = "export_dossier"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_ROLES = "manage_roles"
     MANAGE_GROUPS = "manage_groups"
+    RESOLVE_CONFLICTS = "resolve_conflicts"
 
 
 def roles_of(user: Any) -> list[Role]:
@@ -75,6 +80,66 @@ def members_for(user: Any) -> QuerySet[Member]:
     return Member.objects.filter(pk__in=Member.objects.filter(condition).values("pk"))
 
 
+def _record_filter(user: Any) -> Q | None:
+    """Like `_member_filter`, but a group coordinator's group must have made the record."""
+    if is_admin(user):
+        return None
+    condition = Q(pk__in=[])
+    for role in roles_of(user):
+        if role.kind == RoleKind.REGIONAL:
+            condition |= Q(region_code=role.region_code)
+        elif role.kind == RoleKind.GROUP:
+            condition |= Q(
+                pk__in=Membership.objects.filter(group_id=role.group_id, keeps_record=True).values(
+                    "member_id"
+                )
+            )
+    return condition
+
+
+def records_for(user: Any) -> QuerySet[Member]:
+    """The members whose whole record (phone, address, consent, ...) `user` may see and edit.
+
+    A subset of `members_for`: a group coordinator's group must have made the record. A
+    person their group joined later shows them only what the group entered.
+    """
+    condition = _record_filter(user)
+    if condition is None:
+        return Member.objects.all()
+    return Member.objects.filter(pk__in=Member.objects.filter(condition).values("pk"))
+
+
+def sees_record(user: Any, member: Member) -> bool:
+    return records_for(user).filter(pk=member.pk).exists()
+
+
+def own_group_ids(user: Any) -> set[int]:
+    """The groups `user` coordinates (an admin coordinates none in particular)."""
+    return {r.group_id for r in roles_of(user) if r.kind == RoleKind.GROUP and r.group_id}
+
+
+def groups_seen(user: Any, member: Member, groups: Any) -> list[ConstituentGroup]:
+    """Which of `member`'s `groups` `user` may see: all for an admin or the member's
+    regional coordinator; otherwise only the groups `user` coordinates (membership of
+    other groups is personal data of its own)."""
+    groups = list(groups)
+    if is_admin(user) or any(
+        r.kind == RoleKind.REGIONAL and r.region_code == member.region_code for r in roles_of(user)
+    ):
+        return groups
+    own = own_group_ids(user)
+    return [g for g in groups if g.pk in own]
+
+
+def members_of_group_for(user: Any, group: ConstituentGroup) -> QuerySet[Member]:
+    """The members of `group` that `user` may list as its members (see `groups_seen`)."""
+    members = members_for(user).filter(memberships__group=group)
+    if is_admin(user) or group.pk in own_group_ids(user):
+        return members
+    regions = [r.region_code for r in roles_of(user) if r.kind == RoleKind.REGIONAL]
+    return members.filter(region_code__in=regions)
+
+
 def groups_for(user: Any) -> QuerySet[ConstituentGroup]:
     """Groups whose page the user may open (names and counts are not personal data)."""
     if not roles_of(user) and not is_admin(user):
@@ -100,13 +165,20 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
         return admin or bool(kinds & {RoleKind.REGIONAL, RoleKind.GROUP})
     if action == Action.VIEW_MEMBER:
         return obj is not None and members_for(user).filter(pk=obj.pk).exists()
+    if action == Action.EDIT_MEMBER:
+        return obj is not None and sees_record(user, obj)
     if action == Action.IMPORT_MEMBERS:
         if obj is None:
             return admin or RoleKind.GROUP in kinds
         return import_groups_for(user).filter(pk=obj.pk).exists()
     if action == Action.VIEW_AUDIT_LOG:
         return admin or RoleKind.AUDITOR in kinds
-    if action in (Action.EXPORT_DOSSIER, Action.MANAGE_ROLES, Action.MANAGE_GROUPS):
+    if action in (
+        Action.EXPORT_DOSSIER,
+        Action.MANAGE_ROLES,
+        Action.MANAGE_GROUPS,
+        Action.RESOLVE_CONFLICTS,
+    ):
         return admin
     return False
 

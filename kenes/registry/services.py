@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from kenes.audit import services as audit
 from kenes.core.iin import normalise_iin
 from kenes.core.rules import load_jurisdiction
+from kenes.registry.member_cards import entered_by_groups
 from kenes.registry.models import ConstituentGroup, Member, MemberStatus, Role, RoleKind
-from kenes.registry.scoping import Action, can, members_for
+from kenes.registry.scoping import Action, can, members_for, own_group_ids, records_for
 from kenes.security.sealing import blind_index_candidates, fingerprint
 
 SEALED_FIELDS = ("iin", "birth_date", "phone", "address")
@@ -116,15 +117,28 @@ def do_revoke_role(role: Role, *, acting_user: Any) -> None:
         role.delete()
 
 
+def refuse_out_of_scope(*, acting_user: Any, target_type: str, target_id: Any) -> None:
+    """Write that a look-up outside the user's scope was refused, then refuse it.
+
+    Only the fact and the id asked for are recorded: nothing about the person, not
+    even whether they exist.
+    """
+    audit.record_standalone(
+        "scope.refused", acting_user=acting_user, target_type=target_type, target_id=target_id
+    )
+    raise PermissionDenied
+
+
 def get_member_for_viewing(member_id: int, *, acting_user: Any, purpose: str = "view") -> Member:
     """Fetch one member with their personal data; the look is audited first.
 
     Raises PermissionDenied if the member is outside the user's scope (the
-    same answer whether or not the member exists).
+    same answer whether or not the member exists); the refusal is audited too.
     """
     member = members_for(acting_user).filter(pk=member_id).first()
     if member is None:
-        raise PermissionDenied
+        refuse_out_of_scope(acting_user=acting_user, target_type="member", target_id=member_id)
+    assert member is not None
     audit.record_standalone(
         f"member.{purpose}", acting_user=acting_user, target_type="member", target_id=member.pk
     )
@@ -142,10 +156,21 @@ def phones_for_messages(
     """
     wanted = sorted(set(member_ids))
     phones: dict[int, str] = {}
-    scope = members_for(acting_user)
+    scope, records = members_for(acting_user), records_for(acting_user)
+    own = own_group_ids(acting_user)
     for start in range(0, len(wanted), _PHONE_BATCH):
         batch = wanted[start : start + _PHONE_BATCH]
-        for pk, phone in scope.filter(pk__in=batch).values_list("pk", "phone"):
+        for pk, phone in records.filter(pk__in=batch).values_list("pk", "phone"):
+            if phone:
+                phones[pk] = phone
+        # People whose record another group made: only the phone the user's group typed.
+        joined = (
+            scope.filter(pk__in=batch)
+            .exclude(pk__in=list(phones))
+            .exclude(pk__in=records.values("pk"))
+        )
+        for pk in joined.values_list("pk", flat=True):
+            phone = entered_by_groups(pk, own).get("phone")
             if phone:
                 phones[pk] = phone
     audit.record_standalone(
@@ -180,8 +205,8 @@ def _audit_value(field: str, value: Any) -> Any:
 
 def do_update_member(member: Member, changes: dict[str, Any], *, acting_user: Any) -> Member:
     """Change a member's fields, recording old and new values (sealed ones as fingerprints)."""
-    if not can(acting_user, Action.VIEW_MEMBER, member):
-        raise PermissionDenied
+    if not can(acting_user, Action.EDIT_MEMBER, member):
+        refuse_out_of_scope(acting_user=acting_user, target_type="member", target_id=member.pk)
     if "status" in changes and changes["status"] not in MemberStatus.values:
         raise ValidationError(_("Unknown status %(s)s.") % {"s": changes["status"]})
     with transaction.atomic():
@@ -219,13 +244,19 @@ MEMBER_FORM_FIELDS = (
 )  # fmt: skip
 
 
+class MergeConflictRefused(Exception):
+    """The IIN is in the registry under another name, birth date or region: nothing was
+    added; the entry waits for a national admin (kenes.registry.conflicts)."""
+
+
 def do_add_member(values: dict[str, str], *, group: ConstituentGroup, acting_user: Any) -> Member:
     """Add one person (e.g. at a meeting) through exactly the checks an imported row gets.
 
     The values become a one-row member list imported strictly, so a person
-    entered by hand is checked, merged with an existing member (same IIN) and
-    audited the same way as one imported from a spreadsheet. Raises
-    StrictImportRefused with the row's defects if anything is wrong.
+    entered by hand is checked, merged with an existing member (same IIN, name,
+    birth date and region) and audited the same way as one imported from a
+    spreadsheet. Raises StrictImportRefused with the row's defects if anything
+    is wrong, MergeConflictRefused if the IIN is known under other details.
     """
     import csv
     import io
@@ -238,11 +269,13 @@ def do_add_member(values: dict[str, str], *, group: ConstituentGroup, acting_use
     writer = csv.writer(out)
     writer.writerow(MEMBER_FORM_FIELDS)
     writer.writerow([values.get(name, "") or "" for name in MEMBER_FORM_FIELDS])
-    do_import_members(
+    result = do_import_members(
         io.BytesIO(out.getvalue().encode()),
         filename="(form)",
         group=group,
         acting_user=acting_user,
         strict=True,
     )
+    if result.conflicts:
+        raise MergeConflictRefused
     return Member.objects.get(iin_index__in=blind_index_candidates(normalise_iin(values["iin"])))

@@ -3,6 +3,7 @@ from django.urls import include, path
 from kenes.web.views import (
     accounts,
     audit,
+    conflicts,
     dashboard,
     delegates,
     elections,
@@ -33,6 +34,12 @@ urlpatterns = [
     path("members/", members.member_list, name="members"),
     path("members/new/", members.member_add, name="member_add"),
     path("members/<int:member_id>/", members.member_detail, name="member_detail"),
+    path("members/conflicts/", conflicts.conflict_list, name="member_conflicts"),
+    path(
+        "members/conflicts/<int:conflict_id>/",
+        conflicts.conflict_resolve,
+        name="member_conflict_resolve",
+    ),
     path("import/", imports.import_start, name="import"),
     path("import/<uuid:batch_id>/", imports.import_batch, name="import_batch"),
     path("import/<uuid:batch_id>/status/", imports.import_batch_status, name="import_batch_status"),

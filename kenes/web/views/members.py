@@ -14,15 +14,27 @@ from django.utils.translation import gettext as _
 
 from kenes.audit.services import record_standalone
 from kenes.core.rules import UnknownRules
+from kenes.registry.conflicts import open_conflict_count
 from kenes.registry.importing import StrictImportRefused, defect_json
+from kenes.registry.member_cards import member_card
 from kenes.registry.models import Member, MemberStatus
 from kenes.registry.readiness import compute_readiness
-from kenes.registry.scoping import Action, can, groups_for, import_groups_for, members_for
+from kenes.registry.scoping import (
+    Action,
+    can,
+    groups_for,
+    import_groups_for,
+    members_for,
+    members_of_group_for,
+    records_for,
+)
 from kenes.registry.services import (
+    MergeConflictRefused,
     do_add_member,
     do_update_member,
     find_members_by_iin,
     get_member_for_viewing,
+    refuse_out_of_scope,
 )
 from kenes.security.sealing import fingerprint
 from kenes.web import labels
@@ -70,7 +82,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
                 members = members.filter(**{lookup: data[name]})
                 asked[name] = data[name]
         if data["group"]:
-            members = members.filter(memberships__group=data["group"])
+            members = members.filter(pk__in=members_of_group_for(user, data["group"]).values("pk"))
             asked["group"] = data["group"].slug
         if data["defect"]:
             try:
@@ -79,6 +91,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
                 readiness = compute_readiness(None)
             defect = (data["defect"], readiness.rule.id)
             asked["defect"], asked["rules"] = defect
+            # A record's defects are the record keeper's to see, not a joining group's.
+            members = members.filter(pk__in=records_for(user).values("pk"))
     elif form.is_bound:
         members = members.none()  # say what is wrong rather than list everyone
     members = members.only(*LIST_FIELDS).order_by("full_name", "pk")
@@ -114,6 +128,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "filtered": bool(asked),
+            "conflicts_waiting": open_conflict_count(acting_user=user),
             "defect": (defect[0], labels.readiness_defect(defect[0])[0], defect[1])
             if defect
             else None,
@@ -126,9 +141,10 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     user = request.user
     form = MemberStatusForm(request.POST or None)
     if request.method == "POST":
-        member = members_for(user).filter(pk=member_id).only("pk", "full_name", "status").first()
+        member = records_for(user).filter(pk=member_id).only("pk", "full_name", "status").first()
         if member is None:
-            raise PermissionDenied
+            refuse_out_of_scope(acting_user=user, target_type="member", target_id=member_id)
+        assert member is not None
         if form.is_valid():
             new_status = form.cleaned_data["status"]
             if new_status == member.status:
@@ -152,17 +168,13 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
                     },
                 )
                 return redirect("member_detail", member_id=member.pk)
-    member = get_member_for_viewing(member_id, acting_user=user)
+    card = member_card(get_member_for_viewing(member_id, acting_user=user), acting_user=user)
     if request.method != "POST":
-        form = MemberStatusForm(initial={"status": member.status})
+        form = MemberStatusForm(initial={"status": card.status})
     return render(
         request,
         "web/members/detail.html",
-        {
-            "member": member,
-            "groups": member.groups.all(),
-            "form": form,
-        },
+        {"member": card, "groups": card.groups, "form": form},
     )
 
 
@@ -183,11 +195,28 @@ def member_add(request: HttpRequest) -> HttpResponse:
                 sentence = labels.defect_sentence(defect_json(defect) | {"value": defect.value})
                 field = defect.field if defect.field in form.fields else None
                 form.add_error(field, sentence)
+        except MergeConflictRefused:
+            form.add_error(
+                None,
+                _(
+                    "This IIN is already in the registry with another name, date of birth or "
+                    "region. Nothing was added: a national admin will compare the two entries "
+                    "and decide. Check the person's identity card in the meantime."
+                ),
+            )
         else:
             messages.success(
                 request,
                 _("%(name)s is a member of %(group)s.")
                 % {"name": member.full_name, "group": form.cleaned_data["group"].name},
             )
+            if not records_for(user).filter(pk=member.pk).exists():
+                messages.info(
+                    request,
+                    _(
+                        "This person was already in the registry. You see what your group "
+                        "entered; their other details stay with the group that keeps the record."
+                    ),
+                )
             return redirect("member_detail", member_id=member.pk)
     return render(request, "web/members/add.html", {"form": form})
