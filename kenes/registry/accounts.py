@@ -3,10 +3,18 @@
 Members have no accounts (they take part with personal codes). An officer's first password
 is made here and shown once to the admin, who hands it over in person: Kenes sends no mail
 or SMS by itself, and a watched movement should not send passwords through either.
+
+A password made here is one-time: the admin saw it, and so may whoever stood behind them.
+It has a shape no officer can choose (`is_one_time_password`: four dash-separated groups of
+four from `_PASSWORD_ALPHABET`; `check_own_password` refuses that shape), so a login with
+it is recognised without storing anything more, for as long as it stays the password: the
+officer must replace it before any other page opens (kenes.web.middleware), after the
+first login and after every reset by an admin, however often they log out in between.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -26,6 +34,26 @@ def new_password() -> str:
     """Four groups of four characters (about 92 bits), e.g. `h7Kq-2mPz-...`."""
     raw = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(16))
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+_ONE_TIME = re.compile(
+    rf"[{_PASSWORD_ALPHABET}]{{4}}-[{_PASSWORD_ALPHABET}]{{4}}-"
+    rf"[{_PASSWORD_ALPHABET}]{{4}}-[{_PASSWORD_ALPHABET}]{{4}}"
+)
+
+
+def is_one_time_password(password: str) -> bool:
+    """Has `password` the shape of one made by `new_password` (an admin has seen it)?"""
+    return _ONE_TIME.fullmatch(password) is not None
+
+
+def check_own_password(password: str) -> None:
+    """An officer's own password must not look like one an admin hands over (it would be
+    taken for one-time, and the officer asked to change it at every login)."""
+    if is_one_time_password(password):
+        raise ValidationError(
+            _("Choose a password of your own, not one in the shape of the first password.")
+        )
 
 
 def check_username(username: str) -> str:

@@ -1,4 +1,5 @@
-"""Content-Security-Policy (nothing from any other host) and required two-step login."""
+"""Content-Security-Policy (nothing from any other host), the one-time password's required
+change, and required two-step login."""
 
 from collections.abc import Callable
 
@@ -33,6 +34,40 @@ class ContentSecurityPolicyMiddleware:
             )
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+PASSWORD_TO_CHANGE = "kenes_password_to_change"
+"""Session key: this session logged in with a one-time password (kenes.registry.accounts)."""
+
+
+class PasswordChangeRequiredMiddleware:
+    """After a login with the one-time password an admin handed over (first login, or after
+    a reset), the officer sees only the page that replaces it (and can log out or switch
+    the language): the admin, or whoever saw the password on the way, cannot use it for
+    anything but that. Set by the login view; cleared when the password is changed.
+    Runs before two-step login is asked for: the password first, then the second step.
+    """
+
+    ALWAYS_OPEN = ("password_change", "logout", "set_language")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:  # a voter: no session to read
+            return self.get_response(request)
+        if (
+            request.session.get(PASSWORD_TO_CHANGE)
+            and request.user.is_authenticated
+            and not request.path.startswith(settings.STATIC_URL or "/static/")
+            and request.path not in {reverse(name) for name in self.ALWAYS_OPEN}
+        ):
+            messages.warning(
+                request,
+                _("Replace the password you were given with your own before you continue."),
+            )
+            return redirect("password_change")
+        return self.get_response(request)
 
 
 class TwoStepRequiredMiddleware:

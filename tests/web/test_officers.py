@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from kenes.audit import services as audit
 from kenes.registry.models import Role
@@ -19,6 +20,16 @@ def _logs_in(username: str, password: str) -> bool:
     """A login through the login page (django-axes wants the request)."""
     response = Client().post(reverse("login"), {"username": username, "password": password})
     return response.status_code == 302
+
+
+def _login(username: str, password: str) -> Client:
+    client = Client()
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    assert response.status_code == 302
+    return client
+
+
+CONFIRM = {"confirm": "1"}
 
 
 def _password(response) -> str:  # type: ignore[no-untyped-def]
@@ -79,7 +90,7 @@ def test_granting_and_taking_away_a_role(client_for, officers):
     )
     role = Role.objects.get(user=officers["nobody"])
     assert (role.kind, role.region_code) == ("regional", "KZ-47")
-    admin.post(reverse("officer_revoke", args=[role.pk]))
+    admin.post(reverse("officer_revoke", args=[role.pk]), CONFIRM)
     assert not Role.objects.filter(user=officers["nobody"]).exists()
     actions = audit.actions_recorded()
     assert "role.grant" in actions and "role.revoke" in actions
@@ -89,7 +100,7 @@ def test_a_switched_off_officer_is_logged_out_and_cannot_log_in(client_for, offi
     coordinator = client_for("group")
     assert coordinator.get(reverse("members")).status_code == 200
     client_for("admin").post(
-        reverse("officer_active", args=[officers["group"].pk]), {"active": "0"}
+        reverse("officer_active", args=[officers["group"].pk]), {"active": "0", **CONFIRM}
     )
     assert coordinator.get(reverse("members")).status_code == 302  # back to the login page
     assert not _logs_in("group", "pw-group-long-enough")
@@ -98,14 +109,16 @@ def test_a_switched_off_officer_is_logged_out_and_cannot_log_in(client_for, offi
 
 def test_the_admin_cannot_switch_themselves_off(client_for, officers):
     client_for("admin").post(
-        reverse("officer_active", args=[officers["admin"].pk]), {"active": "0"}
+        reverse("officer_active", args=[officers["admin"].pk]), {"active": "0", **CONFIRM}
     )
     officers["admin"].refresh_from_db()
     assert officers["admin"].is_active
 
 
 def test_a_new_password_replaces_the_old_one(client_for, officers):
-    response = client_for("admin").post(reverse("officer_password", args=[officers["auditor"].pk]))
+    response = client_for("admin").post(
+        reverse("officer_password", args=[officers["auditor"].pk]), CONFIRM
+    )
     password = _password(response)
     assert not _logs_in("auditor", "pw-auditor-long-enough")
     assert _logs_in("auditor", password)
@@ -133,3 +146,105 @@ def test_an_officer_replaces_the_first_password(client_for, officers):
     assert response.status_code == 302
     assert _logs_in("group", "a-new-long-passphrase-2026")
     assert "account.change_password" in audit.actions_recorded()
+
+
+def test_the_new_officer_form_chooses_no_role_and_refuses_to_guess_one(client_for):
+    admin = client_for("admin")
+    page = admin.get(reverse("officers")).content.decode()
+    role_select = re.search(r'<select name="kind"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.search(r'<option value=""[^>]*selected', role_select)
+    assert not re.search(r'<option value="admin"[^>]*selected', role_select)
+    with translation.override("en"):
+        response = admin.post(reverse("officers"), {"username": "coord-new"})
+    assert "one-time-password" not in response.content.decode()
+    assert not get_user_model().objects.filter(username="coord-new").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("officer_password", {}),
+        ("officer_active", {"active": "0"}),
+    ],
+)
+def test_one_click_on_a_destructive_button_only_asks(client_for, officers, url, data):
+    admin = client_for("admin")
+    target = officers["auditor"]
+    before = target.password
+    with translation.override("en"):
+        response = admin.post(reverse(url, args=[target.pk]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "one-time-password" not in html
+    assert (
+        'name="confirm" value="1"' in html and f'action="{reverse(url, args=[target.pk])}"' in html
+    )
+    target.refresh_from_db()
+    assert target.password == before and target.is_active
+    assert "account.reset_password" not in audit.actions_recorded()
+    assert "account.deactivate" not in audit.actions_recorded()
+
+
+def test_one_click_on_take_away_only_asks(client_for, officers):
+    role = Role.objects.get(user=officers["regional"])
+    response = client_for("admin").post(reverse("officer_revoke", args=[role.pk]))
+    assert response.status_code == 200 and 'name="confirm" value="1"' in response.content.decode()
+    assert Role.objects.filter(pk=role.pk).exists()
+
+
+def test_switching_an_account_back_on_needs_no_question(client_for, officers):
+    officers["auditor"].is_active = False
+    officers["auditor"].save()
+    client_for("admin").post(
+        reverse("officer_active", args=[officers["auditor"].pk]), {"active": "1"}
+    )
+    officers["auditor"].refresh_from_db()
+    assert officers["auditor"].is_active
+
+
+def _first_password(admin: Client, groups) -> str:  # type: ignore[no-untyped-def]
+    response = admin.post(
+        reverse("officers"),
+        {"username": "coord-first", "kind": "group", "group": groups["farmers"].pk},
+    )
+    return _password(response)
+
+
+def test_the_first_password_opens_nothing_but_its_own_replacement(client_for, groups):
+    password = _first_password(client_for("admin"), groups)
+    officer = _login("coord-first", password)
+    for name in ("dashboard", "members", "two_step", "officers"):
+        response = officer.get(reverse(name))
+        assert response.status_code == 302 and response["Location"] == reverse("password_change")
+    # Logging out and in again does not get around it.
+    officer.post(reverse("logout"))
+    officer = _login("coord-first", password)
+    assert officer.get(reverse("members"))["Location"] == reverse("password_change")
+    with translation.override("en"):
+        same = officer.post(
+            reverse("password_change"),
+            {"old_password": password, "new_password1": password, "new_password2": password},
+        )
+    assert same.status_code == 200  # its own shape is refused as a new password
+    assert officer.get(reverse("members"))["Location"] == reverse("password_change")
+    done = officer.post(
+        reverse("password_change"),
+        {
+            "old_password": password,
+            "new_password1": "my-own-long-passphrase-2026",
+            "new_password2": "my-own-long-passphrase-2026",
+        },
+    )
+    assert done.status_code == 302
+    assert officer.get(reverse("members")).status_code == 200
+    again = _login("coord-first", "my-own-long-passphrase-2026")
+    assert again.get(reverse("members")).status_code == 200
+
+
+def test_a_password_reset_by_the_admin_is_one_time_too(client_for, officers):
+    response = client_for("admin").post(
+        reverse("officer_password", args=[officers["group"].pk]), CONFIRM
+    )
+    officer = _login("group", _password(response))
+    assert officer.get(reverse("members"))["Location"] == reverse("password_change")
+    assert officer.get(reverse("password_change")).status_code == 200

@@ -21,7 +21,10 @@ from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 
 from kenes.audit import services as audit
+from kenes.registry import accounts
 from kenes.web import twostep
+from kenes.web.forms_officers import OwnPasswordForm
+from kenes.web.middleware import PASSWORD_TO_CHANGE
 
 
 class LoginForm(AuthenticationForm):
@@ -55,6 +58,10 @@ class LoginView(auth_views.LoginView):
         device = getattr(form.get_user(), "otp_device", None)
         if device is not None:
             otp_login(self.request, device)
+        if accounts.is_one_time_password(form.cleaned_data.get("password") or ""):
+            # The password an admin handed over: replaced before anything else opens.
+            self.request.session[PASSWORD_TO_CHANGE] = True
+            return redirect("password_change")
         return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -103,10 +110,20 @@ def two_step(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """An officer replaces the first password the admin handed over (audited)."""
+    """An officer replaces the first password the admin handed over (audited).
+
+    After a login with a one-time password (kenes.registry.accounts) this is the only page
+    that opens (kenes.web.middleware.PasswordChangeRequiredMiddleware) until it is done.
+    """
 
     template_name = "web/password_change.html"
+    form_class = OwnPasswordForm
     success_url = reverse_lazy("two_step")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["required"] = bool(self.request.session.get(PASSWORD_TO_CHANGE))
+        return context
 
     def form_valid(self, form: Any) -> HttpResponse:
         with transaction.atomic():
@@ -117,5 +134,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
                 target_type="user",
                 target_id=self.request.user.get_username(),
             )
+        self.request.session.pop(PASSWORD_TO_CHANGE, None)
         messages.success(self.request, _("Your password is changed."))
         return response

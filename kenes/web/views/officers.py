@@ -1,4 +1,9 @@
-"""Officers' accounts and roles: the national admin's page (no CLI needed)."""
+"""Officers' accounts and roles: the national admin's page (no CLI needed).
+
+Taking a role away, making a new password and switching an account off each ask first:
+the button leads to a page that says what will happen, and only its own button (a plain
+form, no JavaScript) carries `confirm=1` and acts.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from kenes.registry import accounts
 from kenes.registry.models import Role
 from kenes.registry.scoping import Action, can
 from kenes.registry.services import check_role, do_grant_role, do_revoke_role
-from kenes.web.forms import OfficerForm, RoleForm
+from kenes.web.forms_officers import OfficerForm, RoleForm
 
 
 def _admin_only(request: HttpRequest) -> None:
@@ -35,6 +40,24 @@ def _grant(form: OfficerForm | RoleForm, user: Any, acting_user: Any) -> None:
         group=data.get("group"),
         acting_user=acting_user,
     )
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    return request.POST.get("confirm") == "1"
+
+
+def _ask(
+    request: HttpRequest, *, question: str, consequence: str, button: str, keep: dict[str, str]
+) -> HttpResponse:
+    """The confirmation page: posts back to this same address with `keep` and confirm=1."""
+    context = {
+        "question": question,
+        "consequence": consequence,
+        "button": button,
+        "keep": keep,
+        "action": request.path,
+    }
+    return render(request, "web/officers/confirm.html", context)
 
 
 def _once(request: HttpRequest, user: Any, password: str) -> HttpResponse:
@@ -92,8 +115,18 @@ def officer_grant(request: HttpRequest, user_id: int) -> HttpResponse:
 def officer_revoke(request: HttpRequest, role_id: int) -> HttpResponse:
     _admin_only(request)
     role = get_object_or_404(Role.objects.select_related("user", "group"), pk=role_id)
+    name = role.user.get_username()
+    if not _confirmed(request):
+        return _ask(
+            request,
+            question=_("Take the role “%(role)s” away from %(u)s?")
+            % {"role": role.get_kind_display(), "u": name},
+            consequence=_("They lose what this role lets them see and do at their next page."),
+            button=_("Take the role away"),
+            keep={},
+        )
     do_revoke_role(role, acting_user=request.user)
-    messages.success(request, _("Role taken from %(u)s.") % {"u": role.user.get_username()})
+    messages.success(request, _("Role taken from %(u)s.") % {"u": name})
     return redirect("officers")
 
 
@@ -102,6 +135,17 @@ def officer_revoke(request: HttpRequest, role_id: int) -> HttpResponse:
 def officer_password(request: HttpRequest, user_id: int) -> HttpResponse:
     _admin_only(request)
     user = get_object_or_404(get_user_model(), pk=user_id)
+    if not _confirmed(request):
+        return _ask(
+            request,
+            question=_("Make a new password for %(u)s?") % {"u": user.get_username()},
+            consequence=_(
+                "Their current password stops working at once. The new one is shown once; "
+                "they must replace it with their own at their next login."
+            ),
+            button=_("Make a new password"),
+            keep={},
+        )
     return _once(request, user, accounts.do_reset_password(user, acting_user=request.user))
 
 
@@ -111,6 +155,17 @@ def officer_active(request: HttpRequest, user_id: int) -> HttpResponse:
     _admin_only(request)
     user = get_object_or_404(get_user_model(), pk=user_id)
     active = request.POST.get("active") == "1"
+    if not active and not _confirmed(request):  # switching back on harms nobody: no question
+        return _ask(
+            request,
+            question=_("Switch off the account of %(u)s?") % {"u": user.get_username()},
+            consequence=_(
+                "They are logged out at their next page and cannot log in until an admin "
+                "switches the account on again. Their roles stay as they are."
+            ),
+            button=_("Switch the account off"),
+            keep={"active": "0"},
+        )
     try:
         accounts.do_set_active(user, active, acting_user=request.user)
     except ValidationError as error:
