@@ -1,7 +1,7 @@
 """A count result in plain words: one sentence per event, in the reader's language.
 
 Pure functions over the stable result JSON (docs/tally.md for elections,
-`kenes.ballots.counting.motion_result` for motions): nothing here reads the database, so
+`kenes.core.tally.motion.motion_result` for motions): nothing here reads the database, so
 the same sentences can be built for a published result, a preview, or a downloaded file.
 The core's own `why`/`action` texts are English for scripts; the pages build their own
 sentences from the structured fields (elected, excluded, transfers, quota, lots, pairwise).
@@ -73,9 +73,39 @@ def method_name(method: str, stv_rules: str = "") -> str:
 
 
 def recount_command(
-    *, filename: str, method: str, seats: int, stv_rules: str, seed: int | None
+    *,
+    filename: str,
+    method: str,
+    seats: int,
+    stv_rules: str,
+    seed: int | None,
+    motion: dict[str, Any] | None = None,
 ) -> str:
-    """The `kenes tally` command line that reproduces a result from the downloaded BLT."""
+    """The `kenes tally` command line that reproduces a result from the downloaded BLT.
+
+    For a motion (`motion`: its result) the outcome depends on the electorate, the quorum,
+    the majority and the base as well: the command carries them, so it says "not carried"
+    where the platform did.
+    """
+    if motion is not None:
+        return shlex.join(
+            [
+                "kenes",
+                "tally",
+                filename,
+                "--method",
+                "motion",
+                "--electorate",
+                str(motion["electorate"]),
+                "--quorum-percent",
+                str(motion["quorum_percent"]),
+                "--majority",
+                str(motion["majority"]),
+                "--base",
+                str(motion["base"]),
+                "--json",
+            ]
+        )
     parts = ["kenes", "tally", filename, "--method", method, "--seats", str(seats)]
     if method == "stv":
         parts += ["--stv-rules", stv_rules]

@@ -235,6 +235,31 @@ def test_a_motion_result_states_quorum_base_and_majority(client, members, office
     assert "1. Yes" in box_html and "1. Abstain" in box_html
 
 
+def test_the_recount_command_of_a_motion_that_missed_its_quorum_says_not_carried(
+    client, members, officers, tmp_path, capsys
+):
+    """Finding 16: the page's command printed winners ["yes"] for a motion that failed."""
+    admin = officers["admin"]
+    motion, codes = open_motion(members, admin, quorum_percent=50, base="cast")
+    for code in codes[:3]:  # 3 of 12 vote, all yes: a majority, but no quorum
+        casting.do_cast(motion, code, [[0]])
+    services.do_close(motion, acting_user=admin)
+    box.do_publish(motion, acting_user=admin)
+    motion.refresh_from_db()
+    assert motion.result["carried"] is False and motion.result["quorum_met"] is False
+    path = tmp_path / f"election-{motion.pk}.blt"
+    path.write_bytes(client.get(reverse("election_box_blt", args=[motion.pk])).content)
+    html = _html(client, reverse("election_result", args=[motion.pk]))
+    shown = re.search(r'<code id="recount-command">(.*?)</code>', html, re.S)
+    assert shown is not None
+    program, sub, filename, *options = shlex.split(shown.group(1).replace("&quot;", '"'))
+    assert (program, sub, filename) == ("kenes", "tally", path.name)
+    call_command("tally", str(path), *options)
+    recount = json.loads(capsys.readouterr().out)
+    assert recount == motion.result
+    assert recount["carried"] is False and "winners" not in recount
+
+
 def test_the_svg_chart_is_valid_xml_with_one_bar_per_candidate(client, members, officers):
     election, _receipts = _published(members, officers["admin"])
     html = _html(client, reverse("election_result", args=[election.pk]))

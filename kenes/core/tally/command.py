@@ -25,6 +25,7 @@ from kenes.core.tally import (
     minneapolis_stv,
     result_json,
 )
+from kenes.core.tally.motion import BASES, MAJORITIES, motion_result, motion_votes
 
 HELP = (
     "Count a ballot file (BLT, PrefLib .soc/.soi/.toc/.toi, CSV) by a voting method and "
@@ -38,7 +39,7 @@ class TallyCommandError(Exception):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="ballot file (.blt, .soc/.soi/.toc/.toi, .csv, or .gz)")
-    parser.add_argument("--method", required=True, choices=METHODS)
+    parser.add_argument("--method", required=True, choices=(*METHODS, "motion"))
     parser.add_argument("--stv-rules", choices=ALL_STV_RULES, default="scottish")
     parser.add_argument("--seats", type=int, help="seats to fill (default: from the file, or 1)")
     parser.add_argument("--format", choices=["blt", "preflib", "csv"], help="default: by extension")
@@ -54,7 +55,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=4,
         help="--stv-rules minneapolis only: decimals of surplus arithmetic",
     )
+    motion = "--method motion only"
+    parser.add_argument("--electorate", type=int, default=0, help=f"{motion}: members entitled")
+    parser.add_argument("--quorum-percent", type=int, default=0, help=f"{motion}: 0-100")
+    parser.add_argument("--majority", choices=MAJORITIES, default="simple", help=motion)
+    parser.add_argument("--base", choices=BASES, default="yes_no", help=f"{motion}: what counts as 100%%")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def _run_motion(options: Mapping[str, Any]) -> str:
+    """A motion's outcome from its ballot file and its rules (kenes.core.tally.motion)."""
+    try:
+        profile = load_profile(options["file"], options["format"])
+        result = motion_result(
+            motion_votes(profile),
+            electorate=options["electorate"],
+            quorum_percent=options["quorum_percent"],
+            majority=options["majority"],
+            base=options["base"],
+        )
+    except BallotFileError as exc:
+        raise TallyCommandError(f"{options['file']}, {exc}") from exc
+    except (TallyError, ValueError, OSError) as exc:
+        raise TallyCommandError(str(exc)) from exc
+    if options["json"]:
+        return json.dumps(result, ensure_ascii=False)
+    votes = result["votes"]
+    return "\n".join(
+        [
+            f"motion: yes {votes['yes']}, no {votes['no']}, abstain {votes['abstain']}; "
+            f"{result['cast']} cast of {result['electorate']}",
+            f"quorum {result['quorum_percent']}% = {result['quorum_votes']} votes: "
+            + ("met" if result["quorum_met"] else "NOT met"),
+            f"yes share {result['yes_share']} of {result['base']} ({result['base_votes']}), "
+            f"majority {result['majority']}",
+            "CARRIED" if result["carried"] else "NOT CARRIED",
+        ]
+    )
 
 
 def run(options: Mapping[str, Any]) -> str:
@@ -62,6 +99,8 @@ def run(options: Mapping[str, Any]) -> str:
 
     Raises TallyCommandError for a malformed file or a count that cannot be run.
     """
+    if options["method"] == "motion":
+        return _run_motion(options)
     try:
         profile = load_profile(options["file"], options["format"])
         irv_options = (

@@ -83,10 +83,11 @@ def _motion_context(election: Election, result: dict[str, Any]) -> dict[str, Any
         "majority_label": explain.majority_label(result["majority"]),
         "command": explain.recount_command(
             filename=filename(election),
-            method="plurality",
+            method="motion",
             seats=1,
             stv_rules=election.stv_rules,
             seed=None,
+            motion=result,
         ),
     }
 
