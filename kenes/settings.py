@@ -42,7 +42,7 @@ def _local_secret(name: str, make: str) -> str:
     """Read a development secret from var/, creating it (with a warning) the first time."""
     path = VAR_DIR / name
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.write_text(make + "\n")
         path.chmod(0o600)
         print(
@@ -157,6 +157,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, creating the file 0600 in a 0700 folder (kenes/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "kenes.sqlite"
     # IMMEDIATE transactions serialise writers up front instead of failing
     # half-way with "database is locked"; the audit chain relies on it.
     DATABASES["default"]["OPTIONS"] = {

@@ -1,11 +1,14 @@
-"""System checks: a production deployment refuses to start without its secrets."""
+"""System checks: a production deployment refuses to start without its secrets, and
+`kenes check --deploy` names the settings that weaken a production install."""
 
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from kenes.security.keys import field_keys
+
+SQLITE_ENGINES = {"kenes.sqlite", "django.db.backends.sqlite3"}
 
 
 @register()
@@ -24,3 +27,48 @@ def check_secrets(app_configs: Any, **kwargs: Any) -> list[Error]:
     except Exception as exc:  # ImproperlyConfigured with a sentence saying what to do
         errors.append(Error(str(exc), id="kenes.E002"))
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_production_settings(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Only with `--deploy`, and only under KENES_ENV=production (development relaxes these
+    on purpose: the demo logs in with a password alone, on localhost, into SQLite)."""
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    found: list[CheckMessage] = []
+    if settings.KENES_TWO_STEP != "required":
+        found.append(
+            Warning(
+                "KENES_TWO_STEP=optional: officers can work with a password alone.",
+                hint=(
+                    "An officer's password is what an adversary phishes or guesses first. "
+                    "Unset KENES_TWO_STEP (required is the default in production)."
+                ),
+                id="kenes.W010",
+            )
+        )
+    if "*" in settings.ALLOWED_HOSTS:
+        found.append(
+            Error(
+                "KENES_ALLOWED_HOSTS contains '*': any Host header is accepted.",
+                hint=(
+                    "Links Kenes builds (personal links on code slips, the codes file) take "
+                    "the host from the request, and CSRF trusts origins built from this "
+                    "list. Name the site's host names, e.g. KENES_ALLOWED_HOSTS=kenes.example.org."
+                ),
+                id="kenes.E010",
+            )
+        )
+    if settings.DATABASES["default"]["ENGINE"] in SQLITE_ENGINES:
+        found.append(
+            Warning(
+                "The database is SQLite in production.",
+                hint=(
+                    "SQLite serves one machine with one writer at a time, and its data folder "
+                    "is the whole database. Set DATABASE_URL to PostgreSQL "
+                    "(README: Production deployment)."
+                ),
+                id="kenes.W011",
+            )
+        )
+    return found
