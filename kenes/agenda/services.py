@@ -28,6 +28,7 @@ from kenes.agenda.models import (
     StatementStatus,
 )
 from kenes.audit import services as audit
+from kenes.core.plain_text import control_characters
 from kenes.participation import services as codes
 from kenes.registry.models import Member, Membership
 from kenes.registry.selectors import members_in_good_standing
@@ -190,6 +191,13 @@ def participant_for_code(consultation: Consultation, code: str) -> Participant |
 
 
 def check_statement_text(text: str) -> str:
+    if control_characters(text):
+        raise AgendaError(
+            _(
+                "The statement contains invisible control characters. "
+                "Type or paste it again as plain text."
+            )
+        )
     cleaned = " ".join(text.split())
     if not cleaned:
         raise AgendaError(_("Write the statement first."))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kenes.registry.models import ConstituentGroup
+from kenes.web.form_fields import CutoffDateField, refuse_control_characters
 from kenes.web.forms_elections import ElectionForm
 
 MAX_SEED_STATEMENTS = 200
@@ -21,24 +22,28 @@ def statement_lines(text: str) -> list[str]:
 
 
 class ConsultationForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = forms.CharField(
+        label=_("Title"), max_length=300, validators=[refuse_control_characters]
+    )
     question = forms.CharField(
         label=_("Question"),
         max_length=500,
+        validators=[refuse_control_characters],
         help_text=_(
             "What members answer with their statements, e.g. “What must the party fight for?”"
         ),
     )
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_control_characters],
     )
     electorate = forms.ChoiceField(
         label=_("Who takes part"),
         help_text=_("Members in good standing on the cut-off date, in this electorate."),
     )
-    cutoff_on = forms.DateField(
-        label=_("Good standing on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    cutoff_on = CutoffDateField(label=_("Good standing on"))
     moderation = forms.BooleanField(
         label=_("Members' statements wait for a coordinator's approval"),
         required=False,
@@ -49,6 +54,7 @@ class ConsultationForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("One statement per line. Members vote on these first and may add their own."),
+        validators=[refuse_control_characters],
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -60,9 +66,6 @@ class ConsultationForm(forms.Form):
             field.error_messages["required"] = _("Fill in this field.")
         self.fields["electorate"].error_messages["invalid_choice"] = _(
             "Choose an electorate you run."
-        )
-        self.fields["cutoff_on"].error_messages["invalid"] = _(
-            "Enter the cut-off date as a date, e.g. 2026-05-01."
         )
 
     def clean(self) -> dict[str, Any]:
@@ -88,17 +91,27 @@ class ConsultationForm(forms.Form):
 
 class SeedForm(forms.Form):
     statements = forms.CharField(
-        label=_("New statements, one per line"), widget=forms.Textarea(attrs={"rows": 5})
+        label=_("New statements, one per line"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        validators=[refuse_control_characters],
     )
 
 
 class HideForm(forms.Form):
-    reason = forms.CharField(label=_("Why is it hidden?"), max_length=300)
+    reason = forms.CharField(
+        label=_("Why is it hidden?"), max_length=300, validators=[refuse_control_characters]
+    )
 
 
 class PlankForm(forms.Form):
-    title = forms.CharField(label=_("Title of the plank"), max_length=300)
-    text = forms.CharField(label=_("Text of the plank"), widget=forms.Textarea(attrs={"rows": 4}))
+    title = forms.CharField(
+        label=_("Title of the plank"), max_length=300, validators=[refuse_control_characters]
+    )
+    text = forms.CharField(
+        label=_("Text of the plank"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[refuse_control_characters],
+    )
     statements = forms.MultipleChoiceField(
         label=_("Statements behind it"), required=False, widget=forms.CheckboxSelectMultiple
     )

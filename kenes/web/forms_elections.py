@@ -14,6 +14,10 @@ from kenes.core.tally import STV_RULES
 from kenes.registry.models import ConstituentGroup
 from kenes.registry.scoping import electorates_run_by
 from kenes.web import labels
+from kenes.web.form_fields import CutoffDateField, id_field, refuse_control_characters
+
+#: The most seats one election fills (a party congress elects bodies of tens, not thousands).
+MAX_SEATS = 1000
 
 # The counting methods in words (kenes.core.tally.METHODS), in the order officers meet them.
 METHOD_LABELS: dict[str, Any] = {
@@ -68,10 +72,13 @@ def electorate_value(region_code: str = "", group_id: int | None = None) -> str:
 
 
 class ElectionForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = forms.CharField(
+        label=_("Title"), max_length=300, validators=[refuse_control_characters]
+    )
     description = forms.CharField(
         label=_("Text"),
         required=False,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("For a motion, its exact wording; for an election, what the seats are for."),
     )
@@ -82,9 +89,8 @@ class ElectionForm(forms.Form):
         label=_("Who votes"),
         help_text=_("Members in good standing on the cut-off date, in this electorate."),
     )
-    cutoff_on = forms.DateField(
+    cutoff_on = CutoffDateField(
         label=_("Good standing on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Members in good standing on this date make up the electorate."),
     )
     method = forms.ChoiceField(
@@ -97,7 +103,9 @@ class ElectionForm(forms.Form):
         choices=[(r, STV_LABELS.get(r, r)) for r in STV_RULES],
         initial="scottish",
     )
-    seats = forms.IntegerField(label=_("Seats (elections)"), initial=1, min_value=1)
+    seats = forms.IntegerField(
+        label=_("Seats (elections)"), initial=1, min_value=1, max_value=MAX_SEATS
+    )
     quorum_percent = forms.IntegerField(
         label=_("Quorum, percent of the electorate (motions)"),
         initial=0,
@@ -117,14 +125,14 @@ class ElectionForm(forms.Form):
         self.fields["electorate"].choices = self._electorates(user)
         # Sentences, not Django's fragments.
         self.fields["seats"].error_messages["min_value"] = _("An election fills at least one seat.")
+        self.fields["seats"].error_messages["max_value"] = _(
+            "An election fills at most %(n)s seats."
+        ) % {"n": MAX_SEATS}
         for name in ("seats", "quorum_percent"):
             self.fields[name].error_messages["invalid"] = _("Enter a whole number.")
         self.fields["quorum_percent"].error_messages.update(
             min_value=_("The quorum is a percentage between 0 and 100."),
             max_value=_("The quorum is a percentage between 0 and 100."),
-        )
-        self.fields["cutoff_on"].error_messages["invalid"] = _(
-            "Enter the cut-off date as a date, e.g. 2026-05-01."
         )
         for field in self.fields.values():
             field.error_messages["required"] = _("Fill in this field.")
@@ -169,11 +177,12 @@ class ElectionForm(forms.Form):
 
 
 class CandidateForm(forms.Form):
-    member = forms.IntegerField(widget=forms.HiddenInput)
+    member = id_field()
     statement = forms.CharField(
         label=_("Statement"),
         required=False,
         max_length=5000,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What the candidate stands for, in their words; voters see it."),
     )
@@ -199,7 +208,7 @@ class ConfirmForm(forms.Form):
 
 
 class ReissueForm(forms.Form):
-    member = forms.IntegerField(widget=forms.HiddenInput)
+    member = id_field()
 
 
 FORMATS = [

@@ -48,6 +48,10 @@ def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+#: The largest seed (32 bits: every random generator takes it, the database stores it).
+MAX_SEED = 2**32 - 1
+
+
 class ScenarioForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     rules_id = forms.ChoiceField(label=_("Seat rules"))
@@ -67,7 +71,13 @@ class ScenarioForm(forms.Form):
     seed = forms.IntegerField(
         label=_("Seed"),
         initial=1,
+        min_value=0,
+        max_value=MAX_SEED,
         help_text=_("The same seed gives the same figures again."),
+        error_messages={
+            "min_value": _("The seed is a whole number, 0 or more."),
+            "max_value": _("The seed is a whole number up to %(limit_value)s."),
+        },
     )
     polls_file = forms.FileField(
         label=_("Or upload poll figures (CSV)"),

@@ -254,6 +254,8 @@ def agenda_seed(request: HttpRequest, consultation_id: int) -> HttpResponse:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Statements added: %(n)s.") % {"n": len(added)})
+    elif form.has_error("statements", "control_characters"):
+        messages.error(request, " ".join(form.errors["statements"]))
     else:
         messages.error(request, _("Write at least one statement, one per line."))
     return to_detail(consultation, "statements")

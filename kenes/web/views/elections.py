@@ -226,6 +226,9 @@ def election_candidates(request: HttpRequest, election_id: int) -> HttpResponse:
             .filter(pk__in=services.electorate(election).values("pk"))
             .first()
         )
+    if form.has_error("statement"):
+        messages.error(request, " ".join(form.errors["statement"]))
+        return _to_detail(election)
     if member is None:
         messages.error(request, _("Choose a member of this electorate from the search results."))
         return _to_detail(election)
