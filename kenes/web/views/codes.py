@@ -39,20 +39,22 @@ def codes_page(
     purpose: str,
     context: dict[str, Any],
 ) -> HttpResponse:
-    """`start`: the URL name where a code is typed; `link`: the personal link's URL name;
-    `purpose`: what the codes are for (the audit entry of the phones read names it)."""
+    """`start`: the URL name where a code is typed; `link`: the old personal link's URL name
+    (the code in the path; still served for links already sent, no longer handed out);
+    `purpose`: what the codes are for (the audit entry of the phones read names it).
+
+    Personal links are `start` + `#/` + code (`personal_link`): the code, the member's
+    credential, stays out of every access log.
+    """
     phones = None
     if CodesFileForm(request.POST).include_phones():
         phones = phones_for_messages(
             [item.member_id for item in issued], acting_user=request.user, purpose=purpose
         )
-    content = codes_csv(issued, link_base=request.build_absolute_uri(reverse(start)), phones=phones)
+    link_base = request.build_absolute_uri(reverse(start)) + "#"
+    content = codes_csv(issued, link_base=link_base, phones=phones)
     slips = [
-        {
-            "name": item.full_name,
-            "code": item.code,
-            "link": request.build_absolute_uri(reverse(link, args=[item.code])),
-        }
+        {"name": item.full_name, "code": item.code, "link": personal_link(link_base, item.code)}
         for item in issued
     ]
     response = render(
@@ -68,6 +70,16 @@ def codes_page(
     )
     add_never_cache_headers(response)  # includes no-store: codes must not sit in a cache
     return response
+
+
+def personal_link(link_base: str, code: str) -> str:
+    """The link a member opens: the code page's address, then `#/` and the code.
+
+    Browsers never send what follows `#`: the code reaches no access log, proxy log or
+    Referer. The page's script (static/kenes/code-link.js) sends it in a POST, as typed
+    (the same shape as the codes file's links: kenes.participation.codes_file).
+    """
+    return f"{link_base.rstrip('/')}/{code}"
 
 
 def refuse_code(
