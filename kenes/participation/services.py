@@ -7,8 +7,6 @@ Resolving is a keyed-hash lookup: constant work whatever is typed.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -142,24 +140,3 @@ def do_revoke_codes(purpose: str, *, acting_user: Any) -> int:
             detail={"revoked": n},
         )
     return n
-
-
-def codes_csv(issued: list[IssuedCode], *, link_base: str, phones: dict[int, str]) -> bytes:
-    """CSV for SMS gateways and mail merge: name, phone, code, personal link.
-
-    The caller fetched `phones` through the registry's audited access; the
-    export itself is personal data and must be handled as such.
-    """
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["full_name", "phone", "code", "link"])
-    for item in issued:
-        writer.writerow(
-            [
-                item.full_name,
-                phones.get(item.member_id, ""),
-                item.code,
-                f"{link_base.rstrip('/')}/{item.code}",
-            ]
-        )
-    return out.getvalue().encode("utf-8-sig")

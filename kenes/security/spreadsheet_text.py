@@ -17,7 +17,7 @@ members' data to that address (CWE-1236; OWASP "CSV Injection"; ASVS 1.2.10).
   cannot name a function or a cell, and an SMS gateway must read the phone unchanged.
 
 Every export goes through this module (kenes.registry.dossier, kenes.agenda.exports,
-kenes.participation.services.codes_csv).
+kenes.participation.codes_file).
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from django.db import connection
 
 from kenes.audit.models import AuditEntry
 from kenes.participation.codes import LENGTH, new_code, normalise
+from kenes.participation.codes_file import codes_csv
 from kenes.participation.services import (
-    codes_csv,
     do_issue_codes,
     do_revoke_codes,
     resolve_code,
