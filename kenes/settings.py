@@ -9,7 +9,8 @@ KENES_FIELD_KEYS     comma-separated encryption keys for personal data, newest
 DATABASE_URL         default: SQLite at $KENES_VAR_DIR/kenes.sqlite3.
 KENES_VAR_DIR        where local state lives (default: ./var).
 KENES_ALLOWED_HOSTS  comma-separated host names (production).
-KENES_BEHIND_PROXY   1 if a TLS-terminating proxy sets X-Forwarded-Proto.
+KENES_BEHIND_PROXY   1 if a TLS-terminating proxy sets X-Forwarded-Proto and appends the
+                     client's address to X-Forwarded-For (kenes.security.addresses).
 KENES_TASKS          database (default) | immediate (run background work inline).
 KENES_TWO_STEP       required (default in production) | optional (default in development):
                      whether every officer must turn two-step login on before using Kenes.
