@@ -11,7 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kenes.core.roster import UnreadableFile, read_table
+from kenes.core.roster import ReadLimits, UnreadableFile, read_table
+from tests.core import zip_bombs
 
 RU_HEADER = ["ФИО", "Дата рождения", "ИИН", "Телефон", "Регион"]
 RU_ROW = ["Ахметов Нурлан Серикович", "15.01.1985", "850115300001", "87012345678", "г. Алматы"]
@@ -276,3 +277,131 @@ def test_csv_is_streamed_not_loaded(tmp_path: Path) -> None:
         assert first.row == 2
     assert CountingStream.largest_read <= 64 * 1024
     assert stream.tell() < len(path.read_bytes()) / 2
+
+
+# --- Hostile spreadsheets: bounded memory, bounded work, a sentence past the bounds ---
+
+
+MEMORY_BOUND_MB = 512
+
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each hostile file written once: building a gigabyte of deflate takes a few seconds."""
+    folder = tmp_path_factory.mktemp("bombs")
+    built = {
+        "sheet": zip_bombs.sheet_bomb(),
+        "giant_cell": zip_bombs.giant_cell(),
+        "far_cell": zip_bombs.far_cell("Z2000000"),
+    }
+    built["giant_cell_lying"] = zip_bombs.lying_sizes(
+        built["giant_cell"], "xl/sharedStrings.xml", 2000
+    )
+    paths = {}
+    for name, data in built.items():
+        paths[name] = folder / f"{name}.xlsx"
+        paths[name].write_bytes(data)
+    return paths
+
+
+def refusal(source: Path | io.BytesIO, limits: ReadLimits | None = None) -> UnreadableFile:
+    with pytest.raises(UnreadableFile) as refused:
+        rows_of(source) if limits is None else list(read_table(source, limits=limits))
+    return refused.value
+
+
+def test_a_small_sheet_that_unpacks_to_a_gigabyte_is_refused_unread(bombs):
+    assert bombs["sheet"].stat().st_size < 4 * zip_bombs.MIB
+    refused = refusal(bombs["sheet"])
+    assert refused.code == "too_large"
+    assert "unpacks to more than" in refused.message
+
+
+def test_a_one_megabyte_file_with_a_gigabyte_cell_is_refused_unread(bombs):
+    assert bombs["giant_cell"].stat().st_size < 2 * zip_bombs.MIB
+    assert refusal(bombs["giant_cell"]).code == "too_large"
+
+
+def test_a_bomb_that_lies_about_its_unpacked_size_is_measured_not_believed(bombs):
+    declared = zipfile.ZipFile(bombs["giant_cell_lying"]).getinfo("xl/sharedStrings.xml")
+    assert declared.file_size == 2000  # the zip claims a small member
+    refused = refusal(bombs["giant_cell_lying"])
+    assert refused.code in {"too_large", "cell_too_long"}
+
+
+def test_a_cell_far_down_the_sheet_is_refused_for_the_area_it_spans(bombs):
+    refused = refusal(bombs["far_cell"])
+    assert refused.code == "too_many_cells"
+    assert "52,000,000 cells" in refused.message
+
+
+def test_a_long_cell_within_the_unpacked_limit_is_refused(tmp_path):
+    data = zip_bombs.giant_cell(unpacked_bytes=2 * zip_bombs.MIB)
+    refused = refusal(io.BytesIO(data), ReadLimits(max_expansion=10_000))
+    assert refused.code == "cell_too_long"
+    assert "longer than 10000 characters" in refused.message
+
+
+def test_millions_of_tiny_shared_strings_are_refused_by_their_count():
+    data = zip_bombs.shared_strings_bomb(strings=300_000)
+    limits = ReadLimits(max_cells=200_000, max_expansion=10_000)
+    assert refusal(io.BytesIO(data), limits).code == "too_many_cells"
+
+
+def test_cells_without_references_count_by_the_widest_row():
+    data = zip_bombs.wide_row_without_references(cells=5_000)
+    limits = ReadLimits(max_cells=50_000, max_expansion=10_000)
+    refused = refusal(io.BytesIO(data), limits)
+    assert refused.code == "too_many_cells"
+    assert "105,000 cells" in refused.message  # 21 rows x 5,000 columns
+
+
+def test_a_workbook_within_the_limits_is_read_as_before(tmp_path):
+    path = write_xlsx(tmp_path / "m.xlsx", [RU_HEADER, RU_ROW])
+    limits = ReadLimits(max_cells=10, max_cell_chars=30)
+    with read_table(path, limits=limits) as table:
+        assert [row.row for row in table] == [2]
+
+
+def test_a_csv_past_the_cell_limit_is_refused_as_it_streams(tmp_path):
+    rows = [RU_HEADER] + [RU_ROW] * 50
+    path = write_csv(tmp_path / "m.csv", rows, encoding="utf-8")
+    refused = refusal(path, ReadLimits(max_cells=100))
+    assert refused.code == "too_many_cells"
+
+
+def test_a_csv_with_a_giant_cell_is_refused(tmp_path):
+    rows = [RU_HEADER, [RU_ROW[0] * 500, *RU_ROW[1:]]]
+    path = write_csv(tmp_path / "m.csv", rows, encoding="utf-8")
+    assert refusal(path, ReadLimits(max_cell_chars=1000)).code == "cell_too_long"
+
+
+@pytest.mark.parametrize("name", ["sheet", "giant_cell", "giant_cell_lying", "far_cell"])
+def test_reading_a_bomb_stays_within_the_memory_bound(bombs, name):
+    outcome = zip_bombs.check_in_a_fresh_process(bombs[name])
+    assert outcome.get("code") in {"too_large", "too_many_cells", "cell_too_long"}, outcome
+    assert outcome["peak_mb"] < MEMORY_BOUND_MB, outcome
+
+
+def test_the_largest_sheet_within_the_limits_is_read_within_the_memory_bound(tmp_path):
+    """2.45 million cells of distinct numbers: about the most calamine may be asked to hold."""
+    import random
+
+    rng = random.Random(7)
+
+    def pieces():
+        yield zip_bombs.SHEET_HEAD + zip_bombs.HEADER_ROW
+        for start in range(2, 245_002, 5_000):
+            yield "".join(
+                f'<row r="{r}">'
+                + "".join(f'<c r="{c}{r}"><v>{rng.randrange(10**9)}</v></c>' for c in "ABCDEFGHIJ")
+                + "</row>"
+                for r in range(start, start + 5_000)
+            ).encode()
+        yield zip_bombs.SHEET_TAIL
+
+    path = tmp_path / "largest.xlsx"
+    path.write_bytes(zip_bombs.workbook(pieces()))
+    outcome = zip_bombs.check_in_a_fresh_process(path)
+    assert outcome.get("rows") == 245_000, outcome  # read, not refused
+    assert outcome["peak_mb"] < MEMORY_BOUND_MB, outcome

@@ -9,10 +9,12 @@ from kenes.core.roster.checks import (
     MemberRow,
     check_rows,
 )
+from kenes.core.roster.limits import DEFAULT_LIMITS, ReadLimits
 from kenes.core.roster.reader import MemberTable, Source, TableRow, UnreadableFile, read_table
 from kenes.core.roster.report import CheckReport, check_file
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "DEFECT_CODES",
     "IMPLAUSIBLE_AGE",
     "Cell",
@@ -21,6 +23,7 @@ __all__ = [
     "Defect",
     "MemberRow",
     "MemberTable",
+    "ReadLimits",
     "Source",
     "Status",
     "TableRow",

@@ -23,6 +23,7 @@ import python_calamine
 
 from kenes.core.roster.cells import Cell, cell_text
 from kenes.core.roster.headers import describe_missing, match_header
+from kenes.core.roster.limits import DEFAULT_LIMITS, LimitExceeded, ReadLimits, check_zip
 
 Source: TypeAlias = str | os.PathLike[str] | IO[bytes]
 _Closer: TypeAlias = Callable[[], None] | None
@@ -39,7 +40,8 @@ class UnreadableFile(Exception):
     """A file that cannot be read as a member list; `code` says why.
 
     Codes: empty, not_a_table, corrupt, encrypted, encoding, no_header,
-    missing_columns.
+    missing_columns; and past the reading limits (ReadLimits): too_large,
+    too_many_cells, cell_too_long.
     """
 
     def __init__(self, code: str, message: str) -> None:
@@ -124,8 +126,32 @@ def _with_header(
     filename: str,
     fmt: str,
     close: _Closer,
+    limits: ReadLimits,
 ) -> MemberTable:
-    """Find the header among the first rows, then hand out the rows below it."""
+    """Find the header among the first rows, then hand out the rows below it.
+
+    Text tables (CSV) are bounded here, as they stream: cells read so far and
+    the length of each; spreadsheets were bounded before calamine opened them.
+    """
+    bounded = fmt == "csv"
+    cells_read = 0
+
+    def within_limits(cells: Sequence[Cell]) -> None:
+        nonlocal cells_read
+        cells_read += len(cells)
+        if cells_read > limits.max_cells:
+            raise UnreadableFile(
+                "too_many_cells",
+                f"{filename} has more than {limits.max_cells:,} cells; "
+                "split the member list into smaller files and upload each.",
+            )
+        if cells and max(map(len, cells)) > limits.max_cell_chars:  # type: ignore[arg-type]
+            raise UnreadableFile(
+                "cell_too_long",
+                f"{filename} has a cell longer than {limits.max_cell_chars} characters; "
+                "shorten it and upload the file again.",
+            )
+
     best = None
     seen_text = False
     numbered_rows = enumerate(raw_rows, start=1)
@@ -133,6 +159,8 @@ def _with_header(
         for number, cells in numbered_rows:
             if number > _HEADER_SEARCH_ROWS:
                 break
+            if bounded:
+                within_limits(cells)
             texts = [cell_text(cell) for cell in cells]
             seen_text = seen_text or any(texts)
             header = match_header(texts)
@@ -162,6 +190,8 @@ def _with_header(
     def data_rows() -> Iterator[TableRow]:
         try:
             for number, cells in numbered_rows:
+                if bounded:
+                    within_limits(cells)
                 # Skip blank rows (inlined: this loop runs once per row of the list).
                 for cell in cells:
                     if (
@@ -234,7 +264,9 @@ def _looks_binary(sample: bytes, encoding: str) -> bool:
     return controls > len(sample[:4096]) // 100
 
 
-def _read_csv(sample: bytes, stream: IO[bytes], *, filename: str, close: _Closer) -> MemberTable:
+def _read_csv(
+    sample: bytes, stream: IO[bytes], *, filename: str, close: _Closer, limits: ReadLimits
+) -> MemberTable:
     encoding = _guess_encoding(sample)
     if _looks_binary(sample, encoding):
         raise UnreadableFile(
@@ -247,10 +279,24 @@ def _read_csv(sample: bytes, stream: IO[bytes], *, filename: str, close: _Closer
     )
 
     rows = csv.reader(text, delimiter=delimiter)
-    return _with_header(rows, filename=filename, fmt="csv", close=close)
+    return _with_header(rows, filename=filename, fmt="csv", close=close, limits=limits)
 
 
-def _read_workbook(source: Any, *, filename: str, close: _Closer) -> MemberTable:
+def _read_workbook(
+    source: Any, *, filename: str, close: _Closer, limits: ReadLimits
+) -> MemberTable:
+    try:
+        # Before calamine, which holds the whole sheet in memory: refuse what
+        # would unpack past the limits (a zip bomb is a few MB on the wire).
+        check_zip(source, filename=filename, limits=limits)
+    except LimitExceeded as exceeded:
+        if close is not None:
+            close()
+        if exceeded.code == "corrupt":
+            raise UnreadableFile(
+                "corrupt", f"{filename} is a damaged spreadsheet; {_SAVE_AS}."
+            ) from None
+        raise UnreadableFile(exceeded.code, exceeded.message) from None
     try:
         if isinstance(source, str | os.PathLike):
             workbook = python_calamine.CalamineWorkbook.from_path(source)
@@ -271,14 +317,18 @@ def _read_workbook(source: Any, *, filename: str, close: _Closer) -> MemberTable
 
     # calamine yields every row from the top of the sheet, blank ones included,
     # so counting from 1 gives the row numbers Excel shows.
-    return _with_header(rows, filename=filename, fmt="xlsx", close=None)
+    return _with_header(rows, filename=filename, fmt="xlsx", close=None, limits=limits)
 
 
-def read_table(source: Source, *, filename: str | None = None) -> MemberTable:
+def read_table(
+    source: Source, *, filename: str | None = None, limits: ReadLimits = DEFAULT_LIMITS
+) -> MemberTable:
     """Open a member list (CSV or XLSX/XLS/ODS by content) and recognise its header.
 
     `source` is a path or a binary stream (e.g. an uploaded file); `filename`
-    is used in messages (defaults to the path's name).
+    is used in messages (defaults to the path's name). Reading costs at most
+    `limits` (cells, cell length, unpacked size): past them the file is
+    refused with UnreadableFile before it is unpacked.
     """
     if isinstance(source, str | os.PathLike):
         name = filename or os.path.basename(os.fspath(source))
@@ -295,9 +345,11 @@ def read_table(source: Source, *, filename: str | None = None) -> MemberTable:
             raise UnreadableFile("not_a_table", f"{name} is a PDF document; {_SAVE_AS}.")
         if sample.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
             if isinstance(source, str | os.PathLike):
-                return _read_workbook(source, filename=name, close=close)
-            return _read_workbook(io.BytesIO(sample + stream.read()), filename=name, close=None)
-        return _read_csv(sample, stream, filename=name, close=close)
+                return _read_workbook(source, filename=name, close=close, limits=limits)
+            return _read_workbook(
+                io.BytesIO(sample + stream.read()), filename=name, close=None, limits=limits
+            )
+        return _read_csv(sample, stream, filename=name, close=close, limits=limits)
     except BaseException:
         if close is not None:
             close()

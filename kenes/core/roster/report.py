@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from kenes.core.roster.checks import Defect, check_rows
+from kenes.core.roster.limits import DEFAULT_LIMITS, ReadLimits
 from kenes.core.roster.reader import Source, read_table
 from kenes.core.rules import load_jurisdiction
 
@@ -56,6 +57,7 @@ def check_file(
     jurisdiction: str = "kz",
     progress: Callable[[int], None] | None = None,
     progress_every: int = 1000,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> CheckReport:
     """Read a member list and check every row against a registration rule.
 
@@ -69,7 +71,7 @@ def check_file(
     day = reference_date or date.today()
     rows = valid = 0
     defects: list[Defect] = []
-    with read_table(source, filename=filename) as table:
+    with read_table(source, filename=filename, limits=limits) as table:
         for checked in check_rows(table, jurisdiction=rules, rule=rule, reference_date=day):
             rows += 1
             if checked.defects:
