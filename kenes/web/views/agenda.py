@@ -5,7 +5,7 @@ kenes/agenda/selection.py). Every page works as plain POST forms without JavaScr
 
 As for ballots (kenes/web/views/vote.py, whose helpers are reused): pages are never
 cached and never send the address (which may hold the code) to another host; wrong codes
-are throttled per client address, and a throttled address waits even with a valid code.
+are throttled per client address; a right code always works.
 Nothing here is logged or audited: an entry per opinion would say who thinks what.
 """
 
@@ -22,25 +22,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kenes.agenda import phases, services
 from kenes.agenda.models import Consultation, Participant
 from kenes.agenda.services import AgendaError
-from kenes.participation import throttle
 from kenes.participation.codes import normalise
-from kenes.web.views.codes import throttled_page
+from kenes.web.views.codes import refuse_code
 from kenes.web.views.vote import private
 
 CODE_MAX = 64
 
 
-def _throttled(request: HttpRequest) -> HttpResponse | None:
-    return throttled_page(request, "agenda_start")
-
-
 def _wrong_code(request: HttpRequest, code: str) -> HttpResponse:
-    throttle.record_failure(throttle.client_address(request))
     error = _(
         "This code does not open any consultation that is running now. Check it against your "
         "message and type it again."
     )
-    return render(request, "web/agenda/start.html", {"code": code, "error": error}, status=400)
+    return refuse_code(
+        request,
+        "agenda_start",
+        lambda: render(
+            request, "web/agenda/start.html", {"code": code, "error": error}, status=400
+        ),
+    )
 
 
 def report_url(consultation: Consultation, code: str = "") -> str:
@@ -58,8 +58,6 @@ def _entered(
     request: HttpRequest, code: str, consultation: Consultation | None = None
 ) -> tuple[Consultation, Participant] | HttpResponse:
     """The consultation and participant behind a code, or the page that says why not."""
-    if refused := _throttled(request):
-        return refused
     if not normalise(code):
         return _wrong_code(request, code)
     consultation = consultation or services.find_consultation(code)

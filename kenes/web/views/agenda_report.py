@@ -24,12 +24,11 @@ from django.views.decorators.http import require_GET
 from kenes.agenda import exports, services
 from kenes.agenda.models import Consultation
 from kenes.agenda.rules import can_see_report
-from kenes.participation import throttle
 from kenes.participation.codes import normalise
 from kenes.registry.models import ConstituentGroup
 from kenes.web.labels import region_name
 from kenes.web.opinion_map import opinion_map
-from kenes.web.views.codes import throttled_page
+from kenes.web.views.codes import refuse_code
 from kenes.web.views.vote import private
 
 CODE_MAX = 64
@@ -267,12 +266,13 @@ def agenda_report_member(request: HttpRequest, code: str) -> HttpResponse:
     Wrong codes count against the client address like everywhere else (throttle).
     """
     code = code[:CODE_MAX]
-    if refused := throttled_page(request, "agenda_start"):
-        return refused
     consultation = services.find_consultation(code) if normalise(code) else None
     if consultation is None:
-        throttle.record_failure(throttle.client_address(request))
-        return render(request, "web/agenda/report_unavailable.html", status=404)
+        return refuse_code(
+            request,
+            "agenda_start",
+            lambda: render(request, "web/agenda/report_unavailable.html", status=404),
+        )
     if not can_see_report(request.user, consultation, holds_code=True):
         return render(
             request,

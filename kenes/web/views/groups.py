@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from kenes.audit.services import record_standalone
 from kenes.registry.models import Role, RoleKind
-from kenes.registry.scoping import Action, can, groups_for, members_for
+from kenes.registry.scoping import Action, can, groups_for, members_of_group_for
 from kenes.registry.services import do_add_group
 from kenes.web.forms import GroupForm
 from kenes.web.views.common import LIST_FIELDS, good_standing_by_group, page_of
@@ -74,8 +74,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     }
     if context["may_list"]:
         members = (
-            members_for(request.user)
-            .filter(memberships__group=group)
+            members_of_group_for(request.user, group)
             .only(*LIST_FIELDS)
             .prefetch_related("groups")
             .order_by("full_name", "pk")

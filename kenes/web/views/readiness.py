@@ -18,7 +18,7 @@ from kenes.core.rules import UnknownRules, load_jurisdiction
 from kenes.registry.dossier import export_dossier
 from kenes.registry.models import MemberStatus
 from kenes.registry.readiness import Readiness, compute_readiness
-from kenes.registry.scoping import Action, can, members_for
+from kenes.registry.scoping import Action, can, records_for
 from kenes.web import labels
 from kenes.web.charts import region_chart
 from kenes.web.forms import ReadinessForm
@@ -50,7 +50,8 @@ def _members_with_defects(request: HttpRequest, result: Readiness) -> dict[str, 
         return {}
     shown: dict[str, list[tuple[int, str]]] = {code: [] for code in flagged}
     in_scope: Counter[str] = Counter()
-    rows = members_for(request.user).values_list("pk", "full_name").order_by("full_name", "pk")
+    # A record's defects are shown to whoever keeps it, not to a group that joined later.
+    rows = records_for(request.user).values_list("pk", "full_name").order_by("full_name", "pk")
     for pk, name in rows.iterator(chunk_size=5000):
         for code, ids in flagged.items():
             if pk in ids:
