@@ -184,6 +184,7 @@ def one_run(
     records = [r for rs in out["records"] for r in rs]
     figs = verify.figures(records, out["window"])
     if app == "kenes":
+        verify.close_election(env, templates["election"])
         good, check = verify.verify_kenes(url, templates["election"], out["records"])
     else:
         good, check = verify.verify_peer(url, out["records"])

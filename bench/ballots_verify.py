@@ -63,9 +63,24 @@ def _receipts_by_code(records_by_voter: list[list[dict[str, Any]]]) -> dict[str,
     return by_code
 
 
+def close_election(env: dict[str, str], election: int) -> None:
+    """Close the vote as an officer does: its sealed envelopes are opened into the box."""
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup()\n"
+        "from kenes.ballots import services\n"
+        "from kenes.ballots.models import Election\n"
+        f"services.do_close(Election.objects.get(pk={election}), acting_user='bench')\n"
+    )
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True)
+
+
 def verify_kenes(
     url: str, election: int, records_by_voter: list[list[dict[str, Any]]]
 ) -> tuple[bool, str]:
+    """After `close_election`: the box against the receipts the voters were given."""
     import psycopg
 
     by_code = _receipts_by_code(records_by_voter)

@@ -135,7 +135,10 @@ class Voter:
         }
         sent = time.monotonic()
         body = urllib.parse.urlencode(fields)
-        status, page, _ = self.request("POST", "/vote/cast/", body, headers)
+        status, page, set_cookies = self.request("POST", "/vote/cast/", body, headers)
+        if status == 303:  # POST, redirect, GET: the receipt page (Kenes); part of the cast
+            cookie = "; ".join([*cookies, *set_cookies])
+            status, page, _ = self.request("GET", "/vote/receipt/", None, {"Cookie": cookie})
         done = time.monotonic()
         receipt = receipt_of(page) if status == 200 else ""
         record.update(status=status, post_s=done - sent, done=done, receipt=receipt)
