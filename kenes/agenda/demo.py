@@ -137,10 +137,45 @@ def _vote(rng: random.Random, odds: tuple[float, float]) -> int:
     return 1 if r < odds[0] else -1 if r < odds[0] + odds[1] else 0
 
 
+OPEN_TITLE = "Как собирать взносы"
+OPEN_STATEMENTS = (
+    "Взнос должен быть не больше 500 тенге в месяц.",
+    "Безработные и пенсионеры не платят взносов.",
+    "Взносы наличными принимают только два координатора вместе.",
+    "Каждый квартал партия публикует, на что потрачены взносы.",
+    "Группа может освободить члена от взноса своим решением.",
+    "Пожертвования от бизнеса принимать только открыто, с именем дарителя.",
+    "Взносы можно платить раз в год.",
+    "Часть взносов остаётся в группе, которая их собрала.",
+)
+
+
 def seed_demo_consultation(*, seed: int, admin: Any, codes_file: Path | None) -> None:
-    """Create the demo consultation once (nothing happens if any consultation exists)."""
+    """Create the demo consultations once (nothing happens if any consultation exists): one
+    analysed, in its report phase; one open, for trying agree / disagree."""
     if Consultation.objects.exists():
         return
+    _seed_reported_consultation(seed=seed, admin=admin, codes_file=codes_file)
+    _seed_open_consultation(admin=admin, codes_file=codes_file)
+
+
+def _seed_open_consultation(*, admin: Any, codes_file: Path | None) -> None:
+    consultation = services.do_create_consultation(
+        OPEN_TITLE,
+        question="Как партии собирать взносы и пожертвования?",
+        description="Соглашайтесь или нет с каждым утверждением и добавляйте свои.",
+        cutoff_on=timezone.localdate(),
+        acting_user=admin,
+    )
+    moderation.do_add_seed_statements(consultation, list(OPEN_STATEMENTS), acting_user=admin)
+    if codes_file is not None:
+        electorate = list(
+            services.electorate(consultation).values_list("pk", flat=True)[:KEPT_CODES]
+        )
+        _keep_codes(consultation, electorate, admin, codes_file)
+
+
+def _seed_reported_consultation(*, seed: int, admin: Any, codes_file: Path | None) -> None:
     rng = random.Random(seed)
     consultation = services.do_create_consultation(
         "Программа партии",

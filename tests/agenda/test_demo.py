@@ -22,7 +22,7 @@ def test_the_demo_consultation_is_analysed_with_groups_that_split_and_unite(tmp_
     started = time.monotonic()
     seed_demo_consultation(seed=7, admin=admin, codes_file=tmp_path / "codes.txt")
     assert time.monotonic() - started < 15
-    consultation = Consultation.objects.get()
+    consultation = Consultation.objects.get(phase="report")
     assert consultation.phase == "report"
     assert consultation.question == "За что должна бороться партия?"
     assert consultation.statements.filter(status=StatementStatus.APPROVED).count() == 25
@@ -39,10 +39,17 @@ def test_the_demo_consultation_is_analysed_with_groups_that_split_and_unite(tmp_
     land = by_group["Разрешить продажу сельскохозяйственной земли."]["counts"]
     share = {g: c["agree"] / c["seen"] for g, c in land.items() if c["seen"]}
     assert share["farmers"] < 0.2 < 0.6 < share["market-traders"]
-    codes = [line.split("\t")[0] for line in (tmp_path / "codes.txt").read_text().splitlines()]
+    lines = [line.split("\t") for line in (tmp_path / "codes.txt").read_text().splitlines()]
+    codes = [code for code, _name, title in lines if title == consultation.title]
     assert len(codes) == 5
     assert all(services.find_consultation(code) == consultation for code in codes)
+    # A second consultation is open, so a newcomer can agree / disagree with a code of it.
+    open_one = Consultation.objects.get(phase="collect")
+    open_codes = [code for code, _name, title in lines if title == open_one.title]
+    assert len(open_codes) == 5
+    assert all(services.find_consultation(code) == open_one for code in open_codes)
+    assert open_one.statements.filter(status=StatementStatus.APPROVED).count() == 8
     assert audit.verify().intact
     # Seeding twice adds nothing.
     seed_demo_consultation(seed=7, admin=admin, codes_file=tmp_path / "codes.txt")
-    assert Consultation.objects.count() == 1
+    assert Consultation.objects.count() == 2

@@ -73,7 +73,8 @@ def _create_and_issue(page, server) -> tuple[int, list[str]]:  # type: ignore[no
     href = page.get_attribute(f'a[download="consultation-codes-{consultation_id}.csv"]', "href")
     csv_text = base64.b64decode(href.split(",", 1)[1]).decode("utf-8-sig")
     assert all(code in csv_text for code in codes)
-    assert f"/consult/{codes[0]}" in page.locator("li.slip").first.inner_text()
+    # The personal link carries the code after '#': browsers never send it to a server.
+    assert f"/consult/#/{codes[0]}" in page.locator("li.slip").first.inner_text()
     return consultation_id, codes[:3]
 
 
@@ -112,9 +113,14 @@ def test_consultation_from_seed_statements_to_a_recomputed_analysis(  # type: ig
     page.wait_for_load_state()
     assert page.locator("#pending").count() == 0
 
-    # All three now get the new statement, and only that one.
+    # All three now get the new statement, and only that one. A (with JavaScript) follows
+    # the personal link as printed on the slip: the page posts the code from the fragment.
+    phone_a.goto(f"{server.url}/consult/#/{code_a}")
+    phone_a.locator(".consult-statement__text").wait_for()
+    assert "#" not in phone_a.url  # the code is cleared from the address bar
     for phone, code, choice in ((phone_a, code_a, "agree"), (phone_b, code_b, "disagree")):
-        phone.goto(f"{server.url}/consult/{code}/")
+        if phone is phone_b:
+            phone.goto(f"{server.url}/consult/{code}/")
         assert NEW in phone.locator(".consult-statement__text").inner_text()
         assert _answer_all(phone, choice) == 1
     phone_c.goto(f"{server.url}/consult/{code_c}/")

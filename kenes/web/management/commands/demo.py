@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kenes.agenda.demo import seed_demo_consultation
+from kenes.agenda.demo import OPEN_TITLE, seed_demo_consultation
 from kenes.ballots.demo import demo_codes_lines, seed_demo_elections
 from kenes.parliament.demo import seed_demo_scenarios
 from kenes.registry.demo import seed_demo
@@ -57,11 +57,19 @@ class Command(BaseCommand):
                 f"Members take part without an account, with a personal code: vote at {url}vote/ "
                 f"(e.g. {lines[0][0]})"
             )
-            consultation = next((line for line in lines if line[2] != lines[0][2]), None)
-            if consultation:
+            opinion = next((line for line in lines if line[2] == OPEN_TITLE), None)
+            if opinion:
                 self.stdout.write(
-                    f"and read the consultation's report as its participants do at {url}consult/ "
-                    f"(e.g. {consultation[0]}; officers see it under Consultations); "
+                    f"give opinions (agree / disagree / add a statement) at {url}consult/ "
+                    f"(e.g. {opinion[0]})"
+                )
+            report = next(
+                (line for line in lines if line[2] not in (lines[0][2], OPEN_TITLE)), None
+            )
+            if report:
+                self.stdout.write(
+                    f"and read an analysed consultation's report at {url}consult/ "
+                    f"(e.g. {report[0]}; officers see both under Consultations); "
                     f"more codes in {codes_file}.\n"
                 )
         if options["no_serve"]:
