@@ -44,6 +44,8 @@ PROGRESS_EVERY = 1000
 # written during it); a worker that stays silent this long is gone.
 DEFAULT_LEASE_SECONDS = 15 * 60
 WORKING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+# What a worker's task may fail: its batch before or while it works on it (never a discarded one).
+_OWN = (ImportStatus.UPLOADED, *WORKING)
 STALE_ERROR = (
     "The background worker stopped while handling this list (it was restarted or killed); "
     "nothing from it was imported. Upload the list again."
@@ -147,7 +149,7 @@ def _fail(batch_id: Any, **fields: Any) -> None:
     """
     for pause in (*_FAILURE_RETRIES, None):
         try:
-            ImportBatch.objects.filter(pk=batch_id, status__in=WORKING).update(
+            ImportBatch.objects.filter(pk=batch_id, status__in=_OWN).update(
                 status=ImportStatus.FAILED, content=None, updated_at=timezone.now(), **fields
             )
             return

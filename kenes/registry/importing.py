@@ -13,15 +13,24 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from kenes.audit import services as audit
-from kenes.core.roster import CheckedRow, Defect, MemberRow, check_rows, read_table
+from kenes.core.roster import (
+    DEFAULT_LIMITS,
+    Defect,
+    MemberRow,
+    ReadLimits,
+    check_rows,
+    read_table,
+)
+from kenes.core.roster.limits import MIB
 from kenes.core.rules import load_jurisdiction
 from kenes.registry.bulk import insert_rows
 from kenes.registry.models import (
@@ -38,6 +47,23 @@ from kenes.security.sealing import blind_index, seal
 CHUNK = 2000
 # Any constant works: it names the lock that serialises imports on PostgreSQL.
 _IMPORT_LOCK_KEY = 0x4B454E4553
+
+
+def upload_limits() -> ReadLimits:
+    """What reading one member list may cost (settings KENES_UPLOAD_*, docs/security.md)."""
+
+    def setting(name: str, default: int) -> int:
+        return int(getattr(settings, name, default))
+
+    return ReadLimits(
+        max_cells=setting("KENES_UPLOAD_MAX_CELLS", DEFAULT_LIMITS.max_cells),
+        max_cell_chars=setting("KENES_UPLOAD_MAX_CELL_CHARS", DEFAULT_LIMITS.max_cell_chars),
+        max_unpacked_bytes=setting(
+            "KENES_UPLOAD_MAX_UNPACKED_MB", DEFAULT_LIMITS.max_unpacked_bytes // MIB
+        )
+        * MIB,
+        max_expansion=setting("KENES_UPLOAD_MAX_EXPANSION", DEFAULT_LIMITS.max_expansion),
+    )
 
 
 class StrictImportRefused(Exception):
@@ -94,17 +120,6 @@ def _lock_imports() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK_KEY])
-
-
-def _chunks(rows: Iterable[CheckedRow], size: int) -> Iterator[list[CheckedRow]]:
-    chunk: list[CheckedRow] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 MEMBER_COLUMNS = (
@@ -338,38 +353,44 @@ def do_import_members(
     reference_date: datetime.date | None = None,
     batch: ImportBatch | None = None,
     progress: Callable[[int], None] | None = None,
+    finish: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
-    """Check the file and write its valid rows in one transaction.
+    """Read and check the whole file, then write its valid rows in one transaction.
 
-    Raises UnreadableFile (nothing written) if the file cannot be read, and
+    The file is read before the transaction, within the upload limits
+    (`upload_limits`): no database lock is held while a file is read, so a
+    hostile or merely long file never stalls a vote. Raises UnreadableFile
+    (nothing written) if the file cannot be read or passes a limit, and
     StrictImportRefused (nothing written) if `strict` and any row is invalid.
+    `finish`, if given, runs inside the transaction once the rows are written
+    (a batch records its outcome there, so both happen or neither).
     """
     jurisdiction = load_jurisdiction("kz")
     rule = jurisdiction.registration_rule(rule_id)
     today = timezone.localdate()
-    table = read_table(source, filename=filename)
     result = ImportResult()
-    with transaction.atomic():
-        _lock_imports()
+    valid: list[MemberRow] = []
+    with read_table(source, filename=filename, limits=upload_limits()) as table:
         checked = check_rows(
             table, jurisdiction=jurisdiction, rule=rule, reference_date=reference_date or today
         )
-        for chunk in _chunks(checked, CHUNK):
-            valid: list[MemberRow] = []
-            for row in chunk:
-                result.rows += 1
-                if row.defects or row.member is None:
-                    result.rejected += 1
-                    result.defects.extend(row.defects)
-                else:
-                    valid.append(row.member)
-            if valid and not (strict and result.rejected):
-                _write_chunk(valid, group, batch, result, today, acting_user)
-            if progress is not None:
+        for row in checked:
+            result.rows += 1
+            if row.defects or row.member is None:
+                result.rejected += 1
+                result.defects.extend(row.defects)
+            elif not (strict and result.rejected):
+                valid.append(row.member)
+            if progress is not None and result.rows % CHUNK == 0:
                 progress(result.rows)
-        if strict and result.rejected:
-            transaction.set_rollback(True)
-            raise StrictImportRefused(result)
+    if progress is not None:
+        progress(result.rows)  # read to the end: the last sign of life before the writing
+    if strict and result.rejected:
+        raise StrictImportRefused(result)
+    with transaction.atomic():
+        _lock_imports()
+        for start in range(0, len(valid), CHUNK):
+            _write_chunk(valid[start : start + CHUNK], group, batch, result, today, acting_user)
         audit.record(
             "members.import",
             acting_user=acting_user,
@@ -387,4 +408,6 @@ def do_import_members(
                 "merged_member_ids": result.merged_ids,
             },
         )
+        if finish is not None:
+            finish(result)
     return result

@@ -179,6 +179,10 @@ class ImportBatch(models.Model):
     error_code = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The worker's last sign of life while checking or importing: past the
+    # lease (KENES_IMPORT_LEASE_SECONDS) the batch is failed, so a killed
+    # worker cannot leave it stuck with its sealed file kept for ever.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -16,7 +16,14 @@ from django.views.decorators.http import require_POST
 
 from kenes.audit.services import record_standalone
 from kenes.registry import tasks
-from kenes.registry.batches import batch_report, do_confirm, do_discard, do_upload
+from kenes.registry.batches import (
+    batch_report,
+    discardable,
+    do_confirm,
+    do_discard,
+    do_upload,
+    fail_stale_batches,
+)
 from kenes.registry.models import ImportBatch, ImportStatus
 from kenes.registry.scoping import Action, can, import_groups_for, is_admin
 from kenes.web import labels
@@ -33,6 +40,7 @@ def _batches_for(user: Any) -> Any:
 
 
 def _batch(user: Any, batch_id: UUID) -> ImportBatch:
+    fail_stale_batches()  # a batch whose worker died shows as failed, and may be discarded
     batch = _batches_for(user).defer("content").filter(pk=batch_id).first()
     if batch is None:
         raise Http404
@@ -57,6 +65,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         )
         tasks.check_upload.enqueue(str(batch.pk))
         return redirect("import_batch", batch_id=batch.pk)
+    fail_stale_batches()
     recent = _batches_for(user).defer("content", "report")[:20]
     return render(
         request,
@@ -75,6 +84,7 @@ def _body_context(request: HttpRequest, batch: ImportBatch) -> dict[str, Any]:
         "batch": batch,
         "in_progress": batch.status in IN_PROGRESS,
         "may_act": can(request.user, Action.IMPORT_MEMBERS, batch.group),
+        "may_discard": ImportBatch.objects.filter(discardable(), pk=batch.pk).exists(),
     }
     if context["in_progress"]:
         return context
@@ -143,10 +153,11 @@ def import_confirm(request: HttpRequest, batch_id: UUID) -> HttpResponse:
 @require_POST
 def import_discard(request: HttpRequest, batch_id: UUID) -> HttpResponse:
     batch = _batch(request.user, batch_id)
-    if batch.status not in {ImportStatus.UPLOADED, ImportStatus.CHECKED, ImportStatus.FAILED}:
+    try:
+        do_discard(batch, acting_user=request.user)
+    except ValueError:
         messages.error(request, _("This list can no longer be discarded; see its state below."))
         return redirect("import_batch", batch_id=batch.pk)
-    do_discard(batch, acting_user=request.user)
     messages.success(
         request,
         _("The uploaded list %(file)s was discarded; nothing was imported.")
