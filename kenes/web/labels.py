@@ -227,6 +227,25 @@ UPLOAD_ERRORS: Mapping[str, Any] = {
     "missing_columns": gettext_lazy(
         "A required column (full name, IIN or region) is missing; add it with its heading."
     ),
+    "too_large": gettext_lazy(
+        "The file unpacks to far more than a member list; split the list into smaller "
+        "files or save it again in Excel."
+    ),
+    "too_many_cells": gettext_lazy(
+        "The file has more cells (rows × columns) than one upload may have; delete empty "
+        "rows and columns or split the list."
+    ),
+    "cell_too_long": gettext_lazy(
+        "A cell in the file is far too long for a member list; shorten it."
+    ),
+    "stale": gettext_lazy(
+        "The background worker stopped while handling this list; nothing from it was "
+        "imported. Upload the list again."
+    ),
+    "database": gettext_lazy(
+        "The database was too busy to handle this list; nothing from it was imported. "
+        "Upload the list again in a few minutes."
+    ),
 }
 
 
