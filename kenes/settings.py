@@ -164,7 +164,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # half-way with "database is locked"; the audit chain relies on it.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        # seconds a writer waits for the lock before "database is locked"
+        "timeout": float(os.environ.get("KENES_SQLITE_TIMEOUT", "30")),
         # secure_delete zeroes what is deleted or replaced (sealed envelopes, a vote's key);
         # journal_size_limit=0 truncates the log each time it restarts, so no stale frames
         # of earlier commits stay behind (docs/ballots-threat-model.md).
@@ -221,6 +222,7 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("kk", _("Kazakh")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["kenes.web.formats"]  # Kazakh number formats (Django ships none)
 TIME_ZONE = "Asia/Almaty"
 USE_I18N = True
 USE_TZ = True
@@ -237,6 +239,17 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KENES_MAX_UPLOAD_BYTES = int(os.environ.get("KENES_MAX_UPLOAD_MB", "64")) * 1024 * 1024
+# What reading one member list may cost (defaults in kenes.core.roster.limits; docs/security.md)
+# and how long an import may go without a heartbeat before it is taken as lost.
+for _bound in (
+    "KENES_UPLOAD_MAX_CELLS",
+    "KENES_UPLOAD_MAX_CELL_CHARS",
+    "KENES_UPLOAD_MAX_UNPACKED_MB",
+    "KENES_UPLOAD_MAX_EXPANSION",
+    "KENES_IMPORT_LEASE_SECONDS",
+):
+    if os.environ.get(_bound):
+        globals()[_bound] = int(os.environ[_bound])
 
 TASKS = {
     "default": {

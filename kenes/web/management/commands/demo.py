@@ -75,7 +75,7 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         kenes = [sys.executable, "-m", "kenes"]
-        worker = subprocess.Popen([*kenes, "db_worker", "--interval", "0.5"])
+        worker = subprocess.Popen([*kenes, "worker", "--interval", "0.5"])
         try:
             subprocess.run(
                 [*kenes, "runserver", f"127.0.0.1:{options['port']}", "--noreload"], check=False
