@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from kenes.ballots.models import Base, Majority
 
@@ -36,6 +37,24 @@ def human(value: str | int | Decimal) -> str:
     if shown == shown.to_integral_value():
         places = 2  # 5.999 must not read as a round 6
     return number_format(shown, places, force_grouping=True)
+
+
+def votes(value: str | int | Decimal) -> str:
+    """A number of votes with the word in the right form: "1 голос", "464 голоса", "2 617,5 голоса".
+
+    Whole numbers take the language's plural rule; a fraction (an STV transfer, half of an
+    odd electorate) takes the form the language uses after a fraction.
+    """
+    exact = Decimal(str(value))
+    if exact == exact.to_integral_value():
+        count = int(exact)
+        return ngettext("%(n)s vote", "%(n)s votes", count) % {"n": human(exact)}
+    return pgettext("a fractional number of votes", "%(n)s votes") % {"n": human(exact)}
+
+
+def _whole(value: str | int | Decimal) -> int:
+    """The count a plural form is chosen by (a fraction rounds down: "2.5" reads like 2)."""
+    return int(Decimal(str(value)))
 
 
 def percent(part: int | str, whole: int | str) -> str:
@@ -173,8 +192,8 @@ def _intro(result: dict[str, Any]) -> list[str]:
     ]
     if method == "stv" and result.get("quota") is not None:
         out.append(
-            _("To be elected a candidate needed the quota of %(quota)s votes.")
-            % {"quota": human(result["quota"])}
+            _("To be elected a candidate needed the quota: %(quota)s.")
+            % {"quota": votes(result["quota"])}
         )
     if method == "irv":
         out.append(
@@ -217,22 +236,19 @@ def _round_events(result: dict[str, Any]) -> list[str]:
 
 
 def _elected_sentence(result: dict[str, Any], rnd: dict[str, Any], name: str, method: str) -> str:
-    votes = rnd["votes"].get(name, "0")
-    args = {"name": name, "stage": rnd["round"], "votes": human(votes)}
+    quota_votes = rnd["votes"].get(name, "0")
+    args = {"name": name, "stage": rnd["round"], "votes": human(quota_votes)}
     quota = _quota_of(result, rnd)
     if method == "stv" and quota is not None:
-        if Decimal(votes) >= Decimal(quota):
+        if Decimal(quota_votes) >= Decimal(quota):
             return _(
-                "%(name)s was elected at stage %(stage)s with %(votes)s votes, reaching the "
-                "quota of %(quota)s."
-            ) % {**args, "quota": human(quota)}
-        return (
-            _(
-                "%(name)s was elected at stage %(stage)s with %(votes)s votes, below the quota: "
-                "no more candidates were left than seats to fill."
-            )
-            % args
-        )
+                "%(name)s was elected at stage %(stage)s with %(votes)s, reaching the quota "
+                "of %(quota)s."
+            ) % {**args, "votes": votes(quota_votes), "quota": human(quota)}
+        return _(
+            "%(name)s was elected at stage %(stage)s with %(votes)s, below the quota: "
+            "no more candidates were left than seats to fill."
+        ) % {**args, "votes": votes(quota_votes)}
     if method == "irv":
         total = sum(Decimal(v) for v in rnd["votes"].values())
         return _(
@@ -240,8 +256,22 @@ def _elected_sentence(result: dict[str, Any], rnd: dict[str, Any], name: str, me
             "still in the count, more than half."
         ) % {**args, "total": human(total)}
     if method == "approval":
-        return _("%(name)s won a seat, approved on %(votes)s ballots.") % args
-    return _("%(name)s won a seat with %(votes)s first-choice votes.") % args
+        return (
+            ngettext(
+                "%(name)s won a seat, approved on %(votes)s ballot.",
+                "%(name)s won a seat, approved on %(votes)s ballots.",
+                _whole(quota_votes),
+            )
+            % args
+        )
+    return (
+        ngettext(
+            "%(name)s won a seat with %(votes)s first-choice vote.",
+            "%(name)s won a seat with %(votes)s first-choice votes.",
+            _whole(quota_votes),
+        )
+        % args
+    )
 
 
 def condorcet_winner(result: dict[str, Any]) -> str | None:
@@ -328,10 +358,10 @@ def election_sentences(result: dict[str, Any]) -> list[str]:
     if result["method"] in ("stv", "irv") and last and Decimal(last["exhausted"]) > 0:
         out.append(
             _(
-                "By the end %(votes)s votes were exhausted: those ballots ranked no candidate "
+                "By the end %(votes)s were exhausted: those ballots ranked no candidate "
                 "still in the count."
             )
-            % {"votes": human(last["exhausted"])}
+            % {"votes": votes(last["exhausted"])}
         )
     if result["winners"]:
         out.append(
@@ -354,25 +384,29 @@ def majority_label(majority: str) -> str:
 
 def motion_sentences(result: dict[str, Any]) -> list[str]:
     """Turnout, quorum, base, majority and the outcome of a motion, in sentences."""
-    votes = result["votes"]
+    counts = result["votes"]
     out = [
-        _("%(cast)s of %(electorate)s members voted (turnout %(turnout)s%%).")
+        ngettext(
+            "%(cast)s of %(electorate)s member voted (turnout %(turnout)s%%).",
+            "%(cast)s of %(electorate)s members voted (turnout %(turnout)s%%).",
+            result["electorate"],
+        )
         % {
-            "cast": result["cast"],
-            "electorate": result["electorate"],
+            "cast": human(result["cast"]),
+            "electorate": human(result["electorate"]),
             "turnout": percent(result["cast"], result["electorate"]) or "0",
         }
     ]
     if result["quorum_percent"]:
         args = {
             "percent": result["quorum_percent"],
-            "needed": human(result["quorum_votes"]),
-            "cast": result["cast"],
+            "needed": votes(result["quorum_votes"]),
+            "cast": human(result["cast"]),
         }
         if result["quorum_met"]:
             out.append(
                 _(
-                    "The quorum was %(percent)s%% of the electorate, %(needed)s votes; "
+                    "The quorum was %(percent)s%% of the electorate, %(needed)s; "
                     "%(cast)s were cast, so the quorum was met."
                 )
                 % args
@@ -380,7 +414,7 @@ def motion_sentences(result: dict[str, Any]) -> list[str]:
         else:
             out.append(
                 _(
-                    "The quorum was %(percent)s%% of the electorate, %(needed)s votes; only "
+                    "The quorum was %(percent)s%% of the electorate, %(needed)s; only "
                     "%(cast)s were cast, so the quorum was not met and the motion cannot pass."
                 )
                 % args
@@ -388,8 +422,8 @@ def motion_sentences(result: dict[str, Any]) -> list[str]:
     else:
         out.append(_("No quorum was required."))
     out.append(
-        _("The base that counts as 100%% is %(base)s: %(votes)s votes.")
-        % {"base": base_label(result["base"]), "votes": result["base_votes"]}
+        _("The base that counts as 100%% is %(base)s: %(votes)s.")
+        % {"base": base_label(result["base"]), "votes": votes(result["base_votes"])}
     )
     out.append(
         _(
@@ -398,10 +432,10 @@ def motion_sentences(result: dict[str, Any]) -> list[str]:
         )
         % {
             "majority": majority_label(result["majority"]),
-            "yes": votes["yes"],
-            "share": percent(votes["yes"], result["base_votes"]) or "0",
-            "no": votes["no"],
-            "abstain": votes["abstain"],
+            "yes": human(counts["yes"]),
+            "share": percent(counts["yes"], result["base_votes"]) or "0",
+            "no": human(counts["no"]),
+            "abstain": human(counts["abstain"]),
         }
     )
     out.append(

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from kenes.core.rules import Jurisdiction, load_jurisdiction
 from kenes.registry.readiness import names_language
@@ -259,3 +259,238 @@ UPLOAD_ERRORS_HINT = gettext_lazy(
     "Save the list as CSV (UTF-8) or XLSX with one heading row (full name, IIN, region at "
     "least) and upload it again."
 )
+
+
+# ---- texts of the jurisdiction data -----------------------------------------------------
+
+
+def data_text(text: Any) -> str:
+    """A text of the jurisdiction data (a law, a rule's name, a source, a party's name) in
+    the reader's language: the data holds English, the catalogue its translations
+    (kenes.web.data_texts lists them for `makemessages`)."""
+    if not text:
+        return ""
+    return _(str(text))
+
+
+def registration_rule_title(rule_id: str) -> str:
+    """A registration rule by its law ("2022 amendments to the Law …"), not its id."""
+    rule = next((r for r in jurisdiction().registration_rules if r.id == rule_id), None)
+    return data_text(rule.law) if rule is not None else rule_id
+
+
+def registration_rule_choice(rule_id: str) -> str:
+    """A registration rule as the period chooser offers it: law, start and thresholds."""
+    from kenes.web.numbers import localized
+
+    rule = next((r for r in jurisdiction().registration_rules if r.id == rule_id), None)
+    if rule is None:
+        return rule_id
+    return _("%(law)s: from %(date)s, %(total)s members, %(per)s in each region") % {
+        "law": data_text(rule.law),
+        "date": rule.effective_from.strftime("%d.%m.%Y"),
+        "total": localized(rule.min_members),
+        "per": localized(rule.min_per_region),
+    }
+
+
+def seat_rules_name(rules_id: str) -> str:
+    """A parliament's seat rules by their name ("Majilis 2023: …"), not their id."""
+    from kenes.core.seats.presets import all_seat_rules
+
+    rules = all_seat_rules().get(rules_id)
+    return data_text(rules.name) if rules is not None else rules_id
+
+
+# ---- the audit log ----------------------------------------------------------------------
+
+AUDIT_ACTIONS: Mapping[str, Any] = {
+    "account.activate": gettext_lazy("Account switched on"),
+    "account.deactivate": gettext_lazy("Account switched off"),
+    "account.change_password": gettext_lazy("Password changed"),
+    "account.create": gettext_lazy("Officer account created"),
+    "account.reset_password": gettext_lazy("New password set by an admin"),
+    "account.two_step_on": gettext_lazy("Two-step login switched on"),
+    "account.two_step_off": gettext_lazy("Two-step login switched off"),
+    "agenda.create": gettext_lazy("Consultation created"),
+    "agenda.collect": gettext_lazy("Consultation: collecting statements"),
+    "agenda.vote": gettext_lazy("Consultation: voting only"),
+    "agenda.report": gettext_lazy("Consultation: report"),
+    "agenda.closed": gettext_lazy("Consultation closed"),
+    "agenda.seed": gettext_lazy("Statement added by the organisers"),
+    "agenda.approve": gettext_lazy("Statement approved"),
+    "agenda.hide": gettext_lazy("Statement hidden"),
+    "agenda.merge": gettext_lazy("Statement merged into another"),
+    "agenda.plank_add": gettext_lazy("Programme point added"),
+    "agenda.plank_move": gettext_lazy("Programme point moved"),
+    "agenda.plank_remove": gettext_lazy("Programme point removed"),
+    "agenda.ratify": gettext_lazy("Programme put to a vote"),
+    "ballots.create": gettext_lazy("Vote created"),
+    "ballots.add_candidate": gettext_lazy("Candidate added"),
+    "ballots.draft": gettext_lazy("Vote back to draft"),
+    "ballots.open": gettext_lazy("Vote opened"),
+    "ballots.closed": gettext_lazy("Vote closed"),
+    "ballots.published": gettext_lazy("Result published"),
+    "ballots.enter_paper": gettext_lazy("Paper ballots entered"),
+    "ballots.tally": gettext_lazy("Ballots counted"),
+    "codes.issue": gettext_lazy("Personal codes issued"),
+    "codes.revoke": gettext_lazy("Personal codes revoked"),
+    "dossier.export": gettext_lazy("Registration dossier downloaded"),
+    "group.add": gettext_lazy("Group created"),
+    "import.report": gettext_lazy("Import report read"),
+    "keys.rotate": gettext_lazy("Encryption keys rotated"),
+    "member.view": gettext_lazy("Member's record opened"),
+    "member.list": gettext_lazy("Member list read"),
+    "member.update": gettext_lazy("Member's record changed"),
+    "member.phones_read": gettext_lazy("Members' phones read"),
+    "member.merge_conflict": gettext_lazy("Entry disagrees with the registry"),
+    "member.conflict_resolve": gettext_lazy("Disagreeing entry decided"),
+    "member.conflicts_view": gettext_lazy("Disagreeing entries read"),
+    "members.upload": gettext_lazy("Member list uploaded"),
+    "members.import": gettext_lazy("Member list imported"),
+    "members.discard": gettext_lazy("Uploaded list discarded"),
+    "role.grant": gettext_lazy("Role given"),
+    "role.revoke": gettext_lazy("Role taken away"),
+    "scenario.create": gettext_lazy("Seat scenario created"),
+    "scenario.update": gettext_lazy("Seat scenario changed"),
+    "scenario.delete": gettext_lazy("Seat scenario deleted"),
+    "scenario.run": gettext_lazy("Seat scenario computed"),
+    "scenario.share": gettext_lazy("Seat scenario shared"),
+    "scenario.unshare": gettext_lazy("Seat scenario no longer shared"),
+    "scope.refused": gettext_lazy("Look-up outside the scope refused"),
+}
+
+
+def audit_action(code: str) -> str:
+    """An action code as words; a code not known here is shown as it is."""
+    label = AUDIT_ACTIONS.get(code)
+    return str(label) if label is not None else code
+
+
+AUDIT_DETAIL_KEYS: Mapping[str, Any] = {
+    "old": pgettext_lazy("audit log", "before"),
+    "new": pgettext_lazy("audit log", "after"),
+    "title": pgettext_lazy("audit log", "title"),
+    "kind": pgettext_lazy("audit log", "kind"),
+    "method": pgettext_lazy("audit log", "method"),
+    "seats": pgettext_lazy("audit log", "seats"),
+    "member": pgettext_lazy("audit log", "member"),
+    "members": pgettext_lazy("audit log", "members"),
+    "electorate": pgettext_lazy("audit log", "electorate"),
+    "revoked": pgettext_lazy("audit log", "revoked"),
+    "ballots": pgettext_lazy("audit log", "ballots"),
+    "online_ballots": pgettext_lazy("audit log", "online ballots"),
+    "voters_marked": pgettext_lazy("audit log", "voters marked"),
+    "box_head": pgettext_lazy("audit log", "box head"),
+    "winners": pgettext_lazy("audit log", "elected"),
+    "carried": pgettext_lazy("audit log", "carried"),
+    "rules": pgettext_lazy("audit log", "rules"),
+    "draws": pgettext_lazy("audit log", "draws"),
+    "status": pgettext_lazy("audit log", "status"),
+    "changed": pgettext_lazy("audit log", "changed"),
+    "consultation": pgettext_lazy("audit log", "consultation"),
+    "reason": pgettext_lazy("audit log", "reason"),
+    "into": pgettext_lazy("audit log", "merged into"),
+    "plank": pgettext_lazy("audit log", "programme point"),
+    "statements": pgettext_lazy("audit log", "statements"),
+    "region": pgettext_lazy("audit log", "region"),
+    "group": pgettext_lazy("audit log", "group"),
+    "name": pgettext_lazy("audit log", "name"),
+    "concern": pgettext_lazy("audit log", "concern"),
+    "file": pgettext_lazy("audit log", "file"),
+    "rows": pgettext_lazy("audit log", "rows"),
+    "imported": pgettext_lazy("audit log", "imported"),
+    "merged": pgettext_lazy("audit log", "merged"),
+    "unchanged": pgettext_lazy("audit log", "unchanged"),
+    "rejected": pgettext_lazy("audit log", "rejected"),
+    "created_member_ids": pgettext_lazy("audit log", "new members"),
+    "query": pgettext_lazy("audit log", "search"),
+    "page": pgettext_lazy("audit log", "page"),
+    "count": pgettext_lazy("audit log", "found"),
+    "asked": pgettext_lazy("audit log", "asked for"),
+    "read": pgettext_lazy("audit log", "read"),
+    "on": pgettext_lazy("audit log", "counted on"),
+    "format": pgettext_lazy("audit log", "format"),
+    "conflicts": pgettext_lazy("audit log", "disagreeing entries"),
+    "batch": pgettext_lazy("audit log", "upload"),
+    "defects_shown": pgettext_lazy("audit log", "defects shown"),
+    "readiness": pgettext_lazy("audit log", "registration rules"),
+    "defects": pgettext_lazy("audit log", "defects"),
+    "purpose": pgettext_lazy("audit log", "codes for"),
+}
+
+#: A list longer than this is shown as its length and its first items.
+AUDIT_LIST_SHOWN = 8
+
+
+def _audit_value(value: Any) -> str:
+    from django.utils.translation import ngettext
+
+    from kenes.web.numbers import localized
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, int | float):
+        return localized(value)
+    if isinstance(value, list):
+        shown = ", ".join(_audit_value(v) for v in value[:AUDIT_LIST_SHOWN])
+        if len(value) <= AUDIT_LIST_SHOWN:
+            return shown
+        return ngettext(
+            "%(count)s in all: %(shown)s, …", "%(count)s in all: %(shown)s, …", len(value)
+        ) % {"count": localized(len(value)), "shown": shown}
+    if isinstance(value, dict):
+        return "; ".join(f"{label}: {text}" for label, text in audit_detail(value))
+    return str(value)
+
+
+def audit_detail(detail: Any) -> list[tuple[str, str]]:
+    """An entry's detail as (label, value) pairs in the reader's words, not JSON."""
+    if not isinstance(detail, dict):
+        return [("", _audit_value(detail))] if detail else []
+    return [
+        (str(AUDIT_DETAIL_KEYS.get(key, key)), _audit_detail_value(key, value))
+        for key, value in detail.items()
+    ]
+
+
+def _audit_detail_value(key: str, value: Any) -> str:
+    """Codes a reader should not have to decode: phases and the readiness rule by name."""
+    if key in ("old", "new") and isinstance(value, str):
+        return _phase_label(value) or value
+    if key in ("readiness", "rules") and isinstance(value, str):
+        seat_rules = seat_rules_name(value)
+        return seat_rules if seat_rules != value else registration_rule_title(value)
+    return _audit_value(value)
+
+
+AUDIT_TARGETS: Mapping[str, Any] = {
+    "consultation": pgettext_lazy("audit log", "consultation"),
+    "dossier": pgettext_lazy("audit log", "dossier"),
+    "election": pgettext_lazy("audit log", "vote"),
+    "group": pgettext_lazy("audit log", "group"),
+    "import": pgettext_lazy("audit log", "upload"),
+    "member": pgettext_lazy("audit log", "member"),
+    "purpose": pgettext_lazy("audit log", "codes for"),
+    "scenario": pgettext_lazy("audit log", "seat scenario"),
+    "statement": pgettext_lazy("audit log", "statement"),
+    "user": pgettext_lazy("audit log", "officer"),
+    "api": pgettext_lazy("audit log", "API"),
+}
+
+
+def audit_target(target_type: str) -> str:
+    label = AUDIT_TARGETS.get(target_type)
+    return str(label) if label is not None else target_type
+
+
+def _phase_label(value: str) -> str | None:
+    from kenes.agenda.models import Phase as ConsultationPhase
+    from kenes.ballots.models import Phase as VotePhase
+
+    for choices in (VotePhase, ConsultationPhase):
+        if value in choices.values:
+            return str(choices(value).label)
+    return None

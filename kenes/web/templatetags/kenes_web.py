@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from kenes.registry.models import ImportStatus, MemberStatus
-from kenes.web import labels
+from kenes.web import labels, numbers
 
 register = template.Library()
 
@@ -50,6 +50,55 @@ def minutes(value: Any) -> int | str:
 @register.filter
 def percent(value: float) -> int:
     return round(float(value) * 100)
+
+
+@register.filter
+def number(value: Any, places: Any = None) -> str:
+    """A figure in the reader's format ("1320.5000" -> "1 320,5" in Russian); `places`
+    rounds first."""
+    return numbers.localized(value, int(places) if places not in (None, "") else None)
+
+
+@register.filter
+def data_text(text: Any) -> str:
+    """A text from the jurisdiction data (a law, a rule's name, a source) in the reader's
+    language."""
+    return labels.data_text(text)
+
+
+@register.filter
+def registration_rule_title(rule_id: str) -> str:
+    """A registration rule's law in the reader's language, not its id ("kz-2022")."""
+    return labels.registration_rule_title(rule_id)
+
+
+@register.filter
+def registration_rule_choice(rule_id: str) -> str:
+    return labels.registration_rule_choice(rule_id)
+
+
+@register.filter
+def seat_rules_name(rules_id: str) -> str:
+    """Seat rules by their name in the reader's language, not their id ("kz-majilis-2023")."""
+    return labels.seat_rules_name(rules_id)
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    """An audit action code ("role.grant") as words in the reader's language."""
+    return labels.audit_action(code)
+
+
+@register.filter
+def audit_target(target_type: str) -> str:
+    """What an audit entry acted on ("member", "election") in the reader's words."""
+    return labels.audit_target(target_type)
+
+
+@register.filter
+def audit_detail(detail: Any) -> list[tuple[str, str]]:
+    """An audit entry's detail as (label, value) pairs to read, not JSON."""
+    return labels.audit_detail(detail)
 
 
 @register.filter
