@@ -3,23 +3,33 @@
 Limited to national admins and audited in the same transaction as the read. Every text
 is written as a text cell, never as a formula (kenes.security.spreadsheet_text): members'
 names and addresses are typed by coordinators.
+
+At 100,000 members the file takes seconds to make, so the officer asks for it
+(`do_request_dossier`), the background worker makes it (`make_dossier_file`, a
+kenes.registry.prepared file: sealed at rest, downloaded once) and reads the members then,
+audited as before.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, override
+from django_tasks import task
 from openpyxl import Workbook
 
 from kenes.audit import services as audit
 from kenes.core.rules import load_jurisdiction
-from kenes.registry.models import Member
+from kenes.registry import prepared
+from kenes.registry.models import Member, PreparedFile
 from kenes.registry.readiness import good_standing, names_language
 from kenes.registry.scoping import Action, can, members_for
 from kenes.security.spreadsheet_text import xlsx_row
@@ -93,3 +103,51 @@ def export_dossier(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOSSIER_FAILED = gettext_noop(
+    "The dossier could not be made. Ask for it again; "
+    "if it fails again, tell the site's administrator."
+)
+
+
+def do_request_dossier(
+    *, acting_user: Any, rule_id: str | None = None, language: str = "ru"
+) -> PreparedFile:
+    """Ask the background worker for the dossier of `rule_id` (the newest rules if None).
+
+    Raises PermissionDenied for anyone but a national admin and UnknownRules for rules
+    that do not exist, before anything is queued.
+    """
+    if not can(acting_user, Action.EXPORT_DOSSIER):
+        raise PermissionDenied
+    rule = load_jurisdiction("kz").registration_rule(rule_id)
+    on = timezone.localdate()
+    with transaction.atomic():
+        return prepared.do_prepare(
+            "dossier",
+            acting_user=acting_user,
+            title=_("Registration dossier (%(rules)s)") % {"rules": rule.id},
+            back_url=reverse("readiness"),
+            filename=f"kenes-dossier-{rule.id}-{on.isoformat()}.xlsx",
+            content_type=XLSX,
+            source=json.dumps({"rules": rule.id, "on": on.isoformat(), "language": language}),
+            enqueue=make_dossier_file.enqueue,
+        )
+
+
+def _build_dossier(item: PreparedFile) -> bytes:
+    wanted = json.loads(item.source or "{}")
+    with override(wanted.get("language") or "ru"):
+        return export_dossier(
+            acting_user=item.owner,
+            rule_id=wanted["rules"],
+            on=datetime.date.fromisoformat(wanted["on"]),
+        )
+
+
+@task()
+def make_dossier_file(file_id: str) -> None:
+    """Background work: the dossier asked for in `do_request_dossier`."""
+    prepared.make(file_id, _build_dossier, DOSSIER_FAILED)

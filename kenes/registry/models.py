@@ -63,7 +63,8 @@ class Member(models.Model):
     consent_on = models.DateField(_("consent given on"), null=True, blank=True)
     consent_method = models.CharField(_("how consent was given"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed: the newest change is the registry's version (kenes.registry.readiness).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     groups: models.ManyToManyField[ConstituentGroup, Membership] = models.ManyToManyField(
         ConstituentGroup, through="Membership", related_name="members"
     )
@@ -220,3 +221,75 @@ class MergeConflict(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class ReadinessFacts(models.Model):
+    """What registration readiness needs of one member's sealed IIN and birth date, kept so
+    that the readiness page does not open two seals per member on every request
+    (kenes.registry.readiness, which alone decides what the facts are).
+
+    Nothing personal: a defect code an examiner could cite, and whether the member was well
+    inside the plausible adult ages (SETTLED_AGES) on one day, a bracket that nearly every
+    member shares. `seal_mark` is the head of the sealed IIN and birth date the facts were
+    read from (random nonces, nothing of the values): every write seals anew, whatever path
+    it takes (a form, an import, a bulk update, a key rotation), so facts whose mark differs
+    from the member's seals are stale and read again.
+    """
+
+    member = models.OneToOneField(
+        Member, primary_key=True, on_delete=models.CASCADE, related_name="readiness_facts"
+    )
+    seal_mark = models.CharField(max_length=130)
+    iin_defect = models.CharField(max_length=32, blank=True)
+    checked_on = models.DateField()
+    age_settled = models.BooleanField(default=False)
+
+
+class ReadinessReport(models.Model):
+    """The defects readiness found (member ids by defect code: nothing personal) for one
+    version of the registry, a rule's minimum age and a day; read while the registry has
+    not changed since (kenes.registry.readiness.cached_defects)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    defects = models.TextField()
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+
+class PreparedFileStatus(models.TextChoices):
+    PENDING = "pending", _("being made")
+    READY = "ready", _("ready to download")
+    FAILED = "failed", _("failed")
+    DOWNLOADED = "downloaded", _("downloaded")
+    EXPIRED = "expired", _("expired")
+
+
+class PreparedFile(models.Model):
+    """A long output (the dossier, a vote's codes file and slips) made in the background
+    for one officer, sealed at rest, handed out once and then deleted
+    (kenes.registry.prepared).
+
+    `source` holds what the file is made from when that cannot be read again (personal
+    codes exist nowhere else): sealed, and dropped as soon as the file is made. Files made
+    together (a codes file and its slips) share a `bundle`.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    bundle = models.UUIDField(default=uuid.uuid4, db_index=True)
+    kind = models.CharField(max_length=32)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=300)
+    back_url = models.CharField(max_length=200, blank=True)  # the page it was asked for on
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    status = models.CharField(
+        max_length=12, choices=PreparedFileStatus.choices, default=PreparedFileStatus.PENDING
+    )
+    source = SealedTextField(null=True)
+    content = SealedTextField(null=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "kind"]

@@ -2,7 +2,7 @@
 
 Who may do what is decided by kenes.agenda.rules; what a phase allows by
 kenes.agenda.phases. Personal codes are shown once, when issued, and never stored in the
-clear (the same page and slips as for ballots: web/codes/).
+clear (the same files and page as for ballots: kenes.web.views.codes).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,11 +32,10 @@ from kenes.agenda.rules import (
     visible_consultations,
 )
 from kenes.agenda.services import AgendaError
-from kenes.participation.services import IssuedCode
 from kenes.web import labels
 from kenes.web.forms_agenda import ConsultationForm, HideForm, SeedForm, statement_lines
 from kenes.web.views.agenda import report_url
-from kenes.web.views.codes import codes_page
+from kenes.web.views.codes import hand_out
 from kenes.web.views.common import page_of
 from kenes.web.views.elections import _confirmed
 
@@ -204,25 +204,6 @@ def agenda_phase(request: HttpRequest, consultation_id: int) -> HttpResponse:
     return to_detail(consultation)
 
 
-def _codes_page(
-    request: HttpRequest, consultation: Consultation, issued: list[IssuedCode]
-) -> HttpResponse:
-    return codes_page(
-        request,
-        "web/agenda/codes.html",
-        issued,
-        start="agenda_start",
-        link="agenda_link",
-        csv_name=f"consultation-codes-{consultation.pk}.csv",
-        purpose=consultation.purpose,
-        context={
-            "consultation": consultation,
-            "slip_title": consultation.title,
-            "slip_kind": "consultation",
-        },
-    )
-
-
 @login_required
 @require_POST
 def agenda_codes(request: HttpRequest, consultation_id: int) -> HttpResponse:
@@ -231,11 +212,22 @@ def agenda_codes(request: HttpRequest, consultation_id: int) -> HttpResponse:
     if not _confirmed(request):
         return to_detail(consultation)
     try:
-        issued = services.do_issue_codes(consultation, acting_user=request.user)
+        with transaction.atomic():  # the codes are issued and sealed for hand-out together
+            issued = services.do_issue_codes(consultation, acting_user=request.user)
+            response = hand_out(
+                request,
+                issued,
+                start="agenda_start",
+                file_stem=f"consultation-codes-{consultation.pk}",
+                purpose=consultation.purpose,
+                title=consultation.title,
+                slip_kind="consultation",
+                back_url=reverse("agenda_detail", args=[consultation.pk]),
+            )
     except AgendaError as error:
         messages.error(request, str(error))
         return to_detail(consultation)
-    return _codes_page(request, consultation, issued)
+    return response
 
 
 @login_required

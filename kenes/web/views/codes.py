@@ -1,85 +1,70 @@
-"""The page that hands out personal codes, once: a CSV inline and printable slips.
+"""Handing out personal codes (elections and consultations) and answering wrong codes.
 
-Shared by elections and consultations, with the answer to a wrong code (counted against
-the client's address; past the limit, the "too many wrong codes" page). The codes are not
-stored (only keyed hashes are), so the CSV travels inside the page as a `data:` link and
-the page is never cached.
-The CSV carries each member's phone for an SMS gateway only if the officer ticked
+The codes just issued are never rendered into the page: `hand_out` seals them into two
+files made in the background (the codes file, CSV, and the printable slips; see
+kenes.participation.handouts) and sends the officer to the page of those files
+(POST/redirect/GET: reloading it issues nothing and shows the files' state). Each file is
+downloaded once and then deleted; the codes are never stored in the clear.
+The codes file carries each member's phone for an SMS gateway only if the officer ticked
 "include phones" where the codes were issued (`CodesFileForm`, default off); the phones are
 then read through the registry (`phones_for_messages`: the officer's scope, one audit entry
 for the whole list).
+
+Wrong codes are answered here too (counted against the client's address; past the limit,
+the "too many wrong codes" page).
 """
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
 
-from kenes.participation import throttle
-from kenes.participation.codes_file import codes_csv
+from kenes.participation import handouts, throttle
 from kenes.participation.services import IssuedCode
-from kenes.registry.services import phones_for_messages
 from kenes.web.forms import CodesFileForm
 
 
-def codes_page(
+def hand_out(
     request: HttpRequest,
-    template: str,
-    issued: list[IssuedCode],
+    issued: Sequence[IssuedCode],
     *,
     start: str,
-    link: str,
-    csv_name: str,
+    file_stem: str,
     purpose: str,
-    context: dict[str, Any],
+    title: str,
+    slip_kind: str,
+    back_url: str,
 ) -> HttpResponse:
-    """`start`: the URL name where a code is typed; `link`: the old personal link's URL name
-    (the code in the path; still served for links already sent, no longer handed out);
-    `purpose`: what the codes are for (the audit entry of the phones read names it).
+    """The redirect to the page of the codes' files, made in the background.
 
-    Personal links are `start` + `#/` + code (`personal_link`): the code, the member's
-    credential, stays out of every access log.
+    Call it inside the transaction that issued `issued`: the sealed codes and the issue
+    commit together. `start`: the URL name where a code is typed (personal links are
+    `start` + `#/` + code: the code, the member's credential, stays out of every access
+    log); `purpose`: what the codes are for (the audit entry of the phones read names it).
     """
-    phones = None
-    if CodesFileForm(request.POST).include_phones():
-        phones = phones_for_messages(
-            [item.member_id for item in issued], acting_user=request.user, purpose=purpose
-        )
-    link_base = request.build_absolute_uri(reverse(start)) + "#"
-    content = codes_csv(issued, link_base=link_base, phones=phones)
-    slips = [
-        {"name": item.full_name, "code": item.code, "link": personal_link(link_base, item.code)}
-        for item in issued
-    ]
-    response = render(
-        request,
-        template,
-        {
-            **context,
-            "slips": slips,
-            "csv_uri": "data:text/csv;base64," + base64.b64encode(content).decode("ascii"),
-            "csv_name": csv_name,
-            "csv_has_phones": phones is not None,
-        },
+    bundle = handouts.do_hand_out(
+        purpose,
+        issued,
+        acting_user=request.user,
+        title=title,
+        back_url=back_url,
+        slip_kind=slip_kind,
+        link_base=request.build_absolute_uri(reverse(start)) + "#",
+        file_stem=file_stem,
+        include_phones=CodesFileForm(request.POST).include_phones(),
+        language=get_language() or "ru",
     )
-    add_never_cache_headers(response)  # includes no-store: codes must not sit in a cache
-    return response
+    return redirect("prepared_files", bundle=bundle)
 
 
 def personal_link(link_base: str, code: str) -> str:
-    """The link a member opens: the code page's address, then `#/` and the code.
-
-    Browsers never send what follows `#`: the code reaches no access log, proxy log or
-    Referer. The page's script (static/kenes/code-link.js) sends it in a POST, as typed
-    (the same shape as the codes file's links: kenes.participation.codes_file).
-    """
-    return f"{link_base.rstrip('/')}/{code}"
+    """The link a member opens: the code page's address, then `#/` and the code
+    (kenes.participation.handouts.personal_link)."""
+    return handouts.personal_link(link_base, code)
 
 
 def refuse_code(

@@ -2,7 +2,8 @@
 
 Who may do what is decided by kenes.ballots.rules; which buttons a phase offers by
 kenes.ballots.phases; members are found only through kenes.registry.scoping.
-Personal codes are shown once, when issued, and never stored in the clear.
+Personal codes are handed out once, as files made in the background, and never stored in
+the clear (kenes.web.views.codes).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,7 +40,7 @@ from kenes.web.forms_elections import (
     PaperBallotsForm,
     ReissueForm,
 )
-from kenes.web.views.codes import codes_page
+from kenes.web.views.codes import hand_out
 from kenes.web.views.common import page_of
 
 SEARCH_LIMIT = 20
@@ -250,18 +252,17 @@ def _confirmed(request: HttpRequest) -> bool:
     return False
 
 
-def _codes_page(
-    request: HttpRequest, election: Election, issued: list[IssuedCode], *, reissued: bool
-) -> HttpResponse:
-    return codes_page(
+def _hand_out(request: HttpRequest, election: Election, issued: list[IssuedCode]) -> HttpResponse:
+    """To the page of the codes' files (made in the background; kenes.web.views.codes)."""
+    return hand_out(
         request,
-        "web/elections/codes.html",
         issued,
         start="vote",
-        link="vote_link",
-        csv_name=f"codes-{election.pk}.csv",
+        file_stem=f"codes-{election.pk}",
         purpose=election.purpose,
-        context={"election": election, "reissued": reissued},
+        title=election.title,
+        slip_kind="election",
+        back_url=reverse("election_detail", args=[election.pk]),
     )
 
 
@@ -282,12 +283,17 @@ def election_open(request: HttpRequest, election_id: int) -> HttpResponse:
         )
         return _to_detail(election)
     try:
-        issued = services.do_open(election, acting_user=request.user)
+        with transaction.atomic():  # the codes are issued and sealed for hand-out together
+            issued = services.do_open(election, acting_user=request.user)
+            response = _hand_out(request, election, issued)
     except BallotError as error:
         messages.error(request, str(error))
         return _to_detail(election)
-    election.refresh_from_db()
-    return _codes_page(request, election, issued, reissued=False)
+    messages.success(
+        request,
+        _("The vote is open. Download the codes file and the slips below: each only once."),
+    )
+    return response
 
 
 @login_required
@@ -360,9 +366,15 @@ def election_reissue(request: HttpRequest, election_id: int) -> HttpResponse:
         messages.error(request, _("Choose a member of this electorate from the search results."))
         return _to_detail(election)
     try:
-        code = services.do_reissue_code(election, member, acting_user=request.user)
+        with transaction.atomic():
+            code = services.do_reissue_code(election, member, acting_user=request.user)
+            response = _hand_out(request, election, [IssuedCode(member.pk, member.full_name, code)])
     except BallotError as error:
         messages.error(request, str(error))
         return _to_detail(election)
-    issued = [IssuedCode(member.pk, member.full_name, code)]
-    return _codes_page(request, election, issued, reissued=True)
+    messages.success(
+        request,
+        _("%(name)s has a new code; their earlier code no longer works.")
+        % {"name": member.full_name},
+    )
+    return response

@@ -10,12 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kenes.audit.services import record_standalone
 from kenes.core.rules import UnknownRules, load_jurisdiction
-from kenes.registry.dossier import export_dossier
+from kenes.registry.dossier import do_request_dossier
 from kenes.registry.models import MemberStatus
 from kenes.registry.readiness import Readiness, compute_readiness
 from kenes.registry.scoping import Action, can, records_for
@@ -24,7 +24,6 @@ from kenes.web.charts import region_chart
 from kenes.web.forms import ReadinessForm
 
 NAMES_SHOWN = 10
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _chosen_rule(request: HttpRequest) -> tuple[ReadinessForm, str | None]:
@@ -50,9 +49,16 @@ def _members_with_defects(request: HttpRequest, result: Readiness) -> dict[str, 
         return {}
     shown: dict[str, list[tuple[int, str]]] = {code: [] for code in flagged}
     in_scope: Counter[str] = Counter()
+    # Only the flagged members are read (a few, not the whole registry), in chunks within
+    # every backend's limit of parameters.
     # A record's defects are shown to whoever keeps it, not to a group that joined later.
-    rows = records_for(request.user).values_list("pk", "full_name").order_by("full_name", "pk")
-    for pk, name in rows.iterator(chunk_size=5000):
+    wanted = sorted(set().union(*flagged.values()))
+    rows: list[tuple[int, str]] = []
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start : start + 5000]
+        rows += records_for(request.user).filter(pk__in=chunk).values_list("pk", "full_name")
+    rows.sort(key=lambda row: (row[1], row[0]))
+    for pk, name in rows:
         for code, ids in flagged.items():
             if pk in ids:
                 in_scope[code] += 1
@@ -112,11 +118,17 @@ def readiness(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dossier(request: HttpRequest) -> HttpResponse:
+    """POST: ask for the dossier, made in the background (kenes.registry.dossier), and go to
+    the page where it is downloaded once it is ready. GET: back to the readiness page."""
     if not can(request.user, Action.EXPORT_DOSSIER):
         raise PermissionDenied
-    rule_id = request.GET.get("rules") or None
+    if request.method != "POST":
+        return redirect("readiness")
+    rule_id = request.POST.get("rules") or None
     try:
-        content = export_dossier(acting_user=request.user, rule_id=rule_id)
+        item = do_request_dossier(
+            acting_user=request.user, rule_id=rule_id, language=get_language() or "ru"
+        )
     except UnknownRules:
         messages.error(
             request,
@@ -127,9 +139,4 @@ def dossier(request: HttpRequest) -> HttpResponse:
             % {"rules": rule_id},
         )
         return redirect("readiness")
-    rule = load_jurisdiction("kz").registration_rule(rule_id)
-    response = HttpResponse(content, content_type=XLSX)
-    filename = f"kenes-dossier-{rule.id}-{timezone.localdate().isoformat()}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return redirect("prepared_files", bundle=item.bundle)
