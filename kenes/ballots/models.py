@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -87,6 +88,19 @@ class Election(models.Model):
     # The key that seals this vote's envelopes, itself sealed under the field key (set at the
     # opening, emptied at the close: the envelopes in old log frames can no longer be opened).
     ballot_key = models.TextField(blank=True, default="")
+    # The period an officer set (kenes.ballots.schedule): the background worker opens a draft
+    # at `opens_at` and closes an open vote at `closes_at`, through do_open / do_close, in the
+    # name of `scheduled_by`. Either may be empty (that step is left to an officer's button).
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Why the last scheduled step could not be taken (a sentence for the officers), or "".
+    schedule_problem = models.TextField(blank=True, default="")
+    # Opened by the schedule: the codes made then were shown to nobody and must be handed
+    # out (made again, shown once) by an officer on the election's page.
+    codes_pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
