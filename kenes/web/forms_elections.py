@@ -211,6 +211,42 @@ class ReissueForm(forms.Form):
     member = id_field()
 
 
+#: The browser's date-and-time input sends this shape in every language.
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+
+
+class ScheduledTimeField(forms.DateTimeField):
+    """A time of day on a date, typed in the site's time zone; empty means no time."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("input_formats", [DATETIME_INPUT])
+        kwargs.setdefault(
+            "widget",
+            forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
+        )
+        super().__init__(**kwargs)
+        self.error_messages["invalid"] = _("Enter a date and a time, e.g. 2026-05-01 09:00.")
+
+
+class ScheduleForm(forms.Form):
+    """A vote's period (kenes.ballots.schedule decides whether it can be kept)."""
+
+    opens_at = ScheduledTimeField(
+        label=_("Opens at"),
+        help_text=_("Leave empty to open the vote with the button."),
+    )
+    closes_at = ScheduledTimeField(
+        label=_("Closes at"),
+        help_text=_("Leave empty to close the vote with the button."),
+    )
+
+    def __init__(self, *args: Any, open_already: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if open_already:
+            del self.fields["opens_at"]
+
+
 FORMATS = [
     ("blt", _("BLT (the ballot file format of OpenSTV and kenes tally)")),
     ("csv", _("CSV: a header row, then one ballot per row (columns rank1, rank2, ...)")),

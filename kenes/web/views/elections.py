@@ -8,6 +8,7 @@ the clear (kenes.web.views.codes).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -17,12 +18,13 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kenes.audit.services import fingerprint_text, record_standalone
-from kenes.ballots import box, phases, services
+from kenes.ballots import box, phases, schedule, services
 from kenes.ballots.models import Election, Phase
 from kenes.ballots.rules import Action, can, may_call, may_create, sees_elections, visible_elections
 from kenes.ballots.services import BallotError
@@ -39,6 +41,7 @@ from kenes.web.forms_elections import (
     MemberSearchForm,
     PaperBallotsForm,
     ReissueForm,
+    ScheduleForm,
 )
 from kenes.web.views.codes import hand_out
 from kenes.web.views.common import page_of
@@ -165,7 +168,50 @@ def _search(request: HttpRequest, election: Election, query: str) -> list[Member
 
 @login_required
 def election_detail(request: HttpRequest, election_id: int) -> HttpResponse:
-    election = _election(request, election_id, Action.VIEW_TURNOUT)
+    """GET: the page; POST: set the vote's period, or hand out a scheduled opening's codes."""
+    if request.method == "POST":
+        return _detail_post(request, _election(request, election_id, Action.MANAGE))
+    return _detail_page(request, _election(request, election_id, Action.VIEW_TURNOUT))
+
+
+def _schedule_form(election: Election, data: Any = None) -> ScheduleForm:
+    initial = {"opens_at": election.opens_at, "closes_at": election.closes_at}
+    return ScheduleForm(data, initial=initial, open_already=election.phase != phases.DRAFT)
+
+
+def _detail_post(request: HttpRequest, election: Election) -> HttpResponse:
+    if request.POST.get("step") == "hand_out":
+        if not _confirmed(request):
+            return _to_detail(election)
+        try:
+            with transaction.atomic():  # the codes are issued and sealed for hand-out together
+                issued = schedule.do_hand_out_codes(election, acting_user=request.user)
+                response = _hand_out(request, election, issued)
+        except BallotError as error:
+            messages.error(request, str(error))
+            return _to_detail(election)
+        messages.success(request, _("Download the codes file and the slips below: each only once."))
+        return response
+    form = _schedule_form(election, request.POST)
+    if form.is_valid():
+        try:
+            schedule.do_set_schedule(
+                election,
+                opens_at=form.cleaned_data.get("opens_at"),
+                closes_at=form.cleaned_data.get("closes_at"),
+                acting_user=request.user,
+            )
+        except BallotError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The vote's period is saved."))
+            return _to_detail(election)
+    return _detail_page(request, election, schedule_form=form)
+
+
+def _detail_page(
+    request: HttpRequest, election: Election, *, schedule_form: ScheduleForm | None = None
+) -> HttpResponse:
     phase = election.phase
     manage = can(request.user, Action.MANAGE, election)
     actions = {
@@ -178,6 +224,8 @@ def election_detail(request: HttpRequest, election_id: int) -> HttpResponse:
         "paper": manage and phases.allows(phase, "enter_paper"),
         # A new code is of use only while codes can cast ballots.
         "reissue": manage and phases.allows(phase, "cast"),
+        "schedule": manage and phase in (phases.DRAFT, phases.OPEN),
+        "hand_out": manage and phase == phases.OPEN and election.codes_pending,
     }
     search = MemberSearchForm(request.GET or None)
     matches: list[Member] | None = None
@@ -204,8 +252,18 @@ def election_detail(request: HttpRequest, election_id: int) -> HttpResponse:
         "search": search,
         "matches": matches,
         "published": phase == phases.PUBLISHED,
+        "schedule_form": schedule_form or _schedule_form(election),
+        "late": _late(election),
     }
     return render(request, "web/elections/detail.html", context)
+
+
+def _late(election: Election) -> bool:
+    """A scheduled step more than two minutes overdue: is the background worker running?"""
+    moment = election.opens_at if election.phase == phases.DRAFT else election.closes_at
+    if election.phase not in (phases.DRAFT, phases.OPEN) or moment is None:
+        return False
+    return moment < timezone.now() - datetime.timedelta(minutes=2)
 
 
 def _to_detail(election: Election) -> HttpResponse:
