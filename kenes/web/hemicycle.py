@@ -113,7 +113,9 @@ def hemicycle(seats_by_party: Sequence[tuple[str, int]], *, width: float = WIDTH
             continue
         blocks.append(PartyBlock(party, n, css_class(index), tuple(positions[at : at + n])))
         at += n
-    height = round(width / 2 + MARGIN, 2)
+    # The bottom row's seats sit on the diameter: the picture reaches one seat's radius below
+    # it, plus the margin, so no seat is cut off.
+    height = round(width / 2 + radius + MARGIN, 2)
     return Hemicycle(width, height, radius, total, tuple(blocks))
 
 
@@ -121,12 +123,11 @@ def hemicycle(seats_by_party: Sequence[tuple[str, int]], *, width: float = WIDTH
 class Interval:
     party: str
     css: str
-    y: float
-    label_y: float
+    y: float  # the bar's middle
+    label_y: float  # baseline of the party's name and its range
     tick_top: float
     tick_bottom: float
-    value_y: float
-    low_x: float
+    low_x: float  # percent of the chart's width, like all x below
     high_x: float
     median_x: float
     mean_x: float
@@ -138,47 +139,53 @@ class Interval:
 
 @dataclass(frozen=True)
 class IntervalChart:
-    width: float
     height: float
-    left: float
-    right: float
-    value_x: float
     scale_max: int
     bars: tuple[Interval, ...]
+
+
+#: Room kept at each end of the track (percent) so the mean's dot and the bar's rounded
+#: ends stay inside the picture.
+INTERVAL_INSET = 2.0
 
 
 def interval_chart(
     rows: Sequence[tuple[str, int, int, int, float]],
     *,
-    width: float = WIDTH,
-    row_height: float = 34,
+    row_height: float = 38,
 ) -> IntervalChart:
     """Rows (party, 5th percentile, median, 95th percentile, mean) -> one bar per party:
-    the 90 % interval of its seats, a tick at the median and a dot at the mean."""
-    left, right = 8.0, width - 40.0
+    the 90 % interval of its seats, a tick at the median and a dot at the mean.
+
+    The bars stretch to the chart's width (x in percent); the party's name and its range
+    are a line of text above its bar, so no mark ever sits on a word."""
     top = max([high for _, _, _, high, _ in rows] + [1])
-    scale = (right - left) / top
+    span = 100.0 - 2 * INTERVAL_INSET
+
+    def x(value: float) -> float:
+        return round(INTERVAL_INSET + span * value / top, 2)
+
     bars = []
     for index, (party, low, median, high, mean) in enumerate(rows):
-        y = 20 + index * row_height
+        label_y = 16 + index * row_height
+        y = label_y + 14
         bars.append(
             Interval(
                 party=party,
                 css=css_class(index),
-                y=y + 10,
-                label_y=y,
-                tick_top=y + 3,
-                tick_bottom=y + 17,
-                value_y=y + 14,
-                low_x=round(left + low * scale, 2),
-                high_x=round(left + high * scale, 2),
-                median_x=round(left + median * scale, 2),
-                mean_x=round(left + mean * scale, 2),
+                y=y,
+                label_y=label_y,
+                tick_top=y - 7,
+                tick_bottom=y + 7,
+                low_x=x(low),
+                high_x=x(high),
+                median_x=x(median),
+                mean_x=x(mean),
                 low=low,
                 median=median,
                 high=high,
                 mean=mean,
             )
         )
-    height = 24 + len(rows) * row_height
-    return IntervalChart(width, height, left, right, right + 4, top, tuple(bars))
+    height = 12 + len(rows) * row_height
+    return IntervalChart(height, top, tuple(bars))

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from kenes.web.charts import REACH, TOP, label_anchor, percent
 from kenes.web.explain import human, round_label
-
-_TOP = 22  # room above the bars for the quota's label
 
 
 @dataclass(frozen=True)
@@ -135,30 +134,41 @@ def pair_matrix(
 class Bar:
     name: str
     winner: bool
-    label_y: float
+    label_y: float  # baseline of the name
     first_y: float
-    first_width: float
+    first_width: float  # percent
     first: str  # human
     first_exact: str
-    first_value_x: float
     final_y: float
-    final_width: float
+    final_width: float  # percent
     final: str
     final_exact: str
-    final_value_x: float
+    line_top: float  # the quota's segment across this candidate's bars
+    line_bottom: float
+    first_value_y: float  # baselines of the figures, beside their bars
+    final_value_y: float
+
+
+#: The bars take this share (percent) of the chart's width; each bar's figure stands in the
+#: rest, to its right, so neither a long name nor the quota line ever meets a figure.
+PLOT_SHARE = 82
 
 
 @dataclass(frozen=True)
 class VotesChart:
-    width: int
+    """The plot (bars, quota line) is drawn in percent of the whole chart and squeezed into
+    its first `plot_share` percent by `scale(plot_scale, 1)`; text is never scaled."""
+
     height: int
-    plot_width: float
+    plot_share: int
+    plot_scale: float
     bar_height: int
     two_series: bool  # first and final round differ (STV, IRV); else one bar per candidate
     quota: str  # human; "" when the method has no quota or threshold
     quota_exact: str
-    quota_x: float
-    quota_label_x: float
+    quota_x: float  # percent of the plot
+    quota_label_x: float  # percent of the chart
+    quota_anchor: str
     bars: tuple[Bar, ...]
 
 
@@ -169,29 +179,29 @@ def votes_chart(
     *,
     winners: list[str],
     quota: str | None = None,
-    width: int = 360,
     bar_height: int = 12,
 ) -> VotesChart:
     """Horizontal bars: each candidate's votes in the first and final round, the quota a line.
 
-    Each name sits above its bars so long names fit a phone. When first and final are the
-    same round (single-round methods, motions) each candidate gets one bar.
+    Bars stretch to the chart's width (lengths in percent, see `kenes.web.charts`); each name
+    sits on a line of text above its bars, so long names fit a phone, and each figure to the
+    right of its bar, past the plot (`PLOT_SHARE`). When first
+    and final are the same round (single-round methods, motions) each candidate gets one bar.
+    Bars come in the order of `names`.
     """
     two = first != final
     row = 20 + bar_height * (2 if two else 1) + (4 if two else 0) + 8
     values = [Decimal(v) for v in (*first.values(), *final.values())]
-    # A little room past the longest bar (or the quota) for its figure.
-    scale_max = max([*values, Decimal(quota) if quota else Decimal(0), Decimal(1)]) * Decimal("1.1")
-    plot_width = width - 60  # room for the figure after each bar
+    scale_max = float(max([*values, Decimal(quota) if quota else Decimal(0), Decimal(1)]))
 
     def length(value: str) -> float:
-        return round(float(Decimal(value) * Decimal(plot_width) / scale_max), 1)
+        return percent(float(Decimal(value)), scale_max)
 
     bars = []
     for i, name in enumerate(names):
-        top = _TOP + i * row
+        top = TOP + i * row
         f, z = first.get(name, "0"), final.get(name, "0")
-        first_y = top + 18
+        first_y = top + 21
         final_y = first_y + bar_height + 4 if two else first_y
         bars.append(
             Bar(
@@ -202,39 +212,62 @@ def votes_chart(
                 first_width=length(f),
                 first=human(f),
                 first_exact=f,
-                first_value_x=round(length(f) + 5, 1),
                 final_y=final_y,
                 final_width=length(z),
                 final=human(z),
                 final_exact=z,
-                final_value_x=round(length(z) + 5, 1),
+                line_top=first_y - REACH,
+                line_bottom=final_y + bar_height + REACH,
+                first_value_y=first_y + bar_height - 1,
+                final_value_y=final_y + bar_height - 1,
             )
         )
     quota_x = length(quota) if quota else 0.0
     return VotesChart(
-        width=width,
-        height=_TOP + row * len(bars) + 4,
-        plot_width=plot_width,
+        height=TOP + row * len(bars) + 4,
+        plot_share=PLOT_SHARE,
+        plot_scale=PLOT_SHARE / 100,
         bar_height=bar_height,
         two_series=two,
         quota=human(quota) if quota else "",
         quota_exact=quota or "",
         quota_x=quota_x,
-        quota_label_x=round(max(0.0, quota_x - 40), 1),
+        quota_label_x=round(quota_x * PLOT_SHARE / 100, 2),
+        quota_anchor=label_anchor(quota_x),
         bars=tuple(bars),
     )
 
 
+def result_order(result: dict[str, Any]) -> list[str]:
+    """Candidates as the outcome ranks them, not as the ballot lists them: the winners in order
+    of election, then the others by final-round votes, then by first-round votes (a candidate
+    excluded early has no final-round figure); ties keep the ballot's order."""
+    rounds = result["rounds"]
+    winners = list(result["winners"])
+    first, final = rounds[0]["votes"], rounds[-1]["votes"]
+    ballot = {name: i for i, name in enumerate(result["candidates"])}
+    others = sorted(
+        (name for name in result["candidates"] if name not in winners),
+        key=lambda n: (
+            -Decimal(str(final.get(n, 0))),
+            -Decimal(str(first.get(n, 0))),
+            ballot[n],
+        ),
+    )
+    return [name for name in winners if name in ballot] + others
+
+
 def election_chart(result: dict[str, Any]) -> VotesChart | None:
-    """The chart of an election result: first and final round, quota or majority line."""
+    """The chart of an election result: first and final round, quota or majority line;
+    the candidates in the order of the outcome (`result_order`)."""
     rounds = result.get("rounds") or []
     if not rounds:
         return None
     quota = result.get("quota") or rounds[-1].get("threshold")
     return votes_chart(
-        result["candidates"],
-        rounds[0]["votes"],
-        rounds[-1]["votes"],
+        result_order(result),
+        {k: str(v) for k, v in rounds[0]["votes"].items()},
+        {k: str(v) for k, v in rounds[-1]["votes"].items()},
         winners=result["winners"],
         quota=str(quota) if quota is not None else None,
     )

@@ -7,7 +7,13 @@ import math
 
 import pytest
 
-from kenes.web.hemicycle import PALETTE, hemicycle, interval_chart, seat_positions
+from kenes.web.hemicycle import (
+    INTERVAL_INSET,
+    PALETTE,
+    hemicycle,
+    interval_chart,
+    seat_positions,
+)
 
 HOUSES = [1, 2, 3, 7, 10, 29, 69, 77, 98, 107, 150, 183, 300]
 
@@ -68,6 +74,6 @@ def test_an_empty_parliament_draws_nothing():
 def test_interval_bars_scale_to_the_largest_upper_bound():
     chart = interval_chart([("A", 40, 45, 50, 45.2), ("B", 0, 2, 5, 2.4)])
     a, b = chart.bars
-    assert a.high_x == chart.right and b.low_x == chart.left
+    assert a.high_x == 100 - INTERVAL_INSET and b.low_x == INTERVAL_INSET  # percent
     assert a.low_x < a.median_x < a.high_x
     assert b.median_x < a.low_x
