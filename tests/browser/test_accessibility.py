@@ -145,6 +145,7 @@ def test_no_serious_violation_on_any_officer_page(
     try:
         log_in(page, server, username)
         page.wait_for_url(server.url + "/")
+        assert page.locator("html").get_attribute("lang") == language
         where = f"{username} {viewport['width']}px {language}"
         if viewport["width"] == PHONE["width"]:
             header = page.locator("header.site-header").bounding_box()
@@ -155,7 +156,7 @@ def test_no_serious_violation_on_any_officer_page(
         kinds = _crawl(page, server, check, where)
     finally:
         context.close()
-    assert "dashboard" in kinds and len(kinds) > 3
+    assert "dashboard" in kinds and check.pages > 3
     assert check.violations == [], "\n".join(check.violations)
 
 
@@ -187,6 +188,7 @@ def test_no_serious_violation_on_any_member_page(browser, server, check):  # typ
         context, page = _context(browser, server, viewport, language)
         try:
             page.goto(server.url + "/vote/")
+            assert page.locator("html").get_attribute("lang") == language
             check.run(page, f"{where} code page")
             # The last codes of the demo: the other browser tests make their own votes.
             _cast(page, server, vote_codes[-1 - n])
