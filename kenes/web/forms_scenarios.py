@@ -27,6 +27,7 @@ from kenes.parliament.scenarios import (
     parse_alliance_line,
     read_poll_upload,
 )
+from kenes.web import labels
 
 POLL_ROWS = 12
 ALLIANCE_ROWS = 4
@@ -38,7 +39,8 @@ def rules_choices() -> list[tuple[str, str]]:
     choices = []
     for rules in all_seat_rules().values():
         years = ", ".join(str(y) for y in rules.elections)
-        choices.append((rules.id, f"{rules.name} ({years})" if years else rules.name))
+        name = labels.data_text(rules.name)
+        choices.append((rules.id, f"{name} ({years})" if years else name))
     return choices
 
 

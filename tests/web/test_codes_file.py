@@ -6,7 +6,6 @@ taken out of the page's `data:` link as an officer's browser would save it.
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import re
@@ -21,6 +20,7 @@ from kenes.audit.models import AuditEntry
 from kenes.participation.codes_file import codes_csv
 from kenes.participation.services import IssuedCode
 from kenes.registry.services import do_update_member
+from tests.web.handout import downloads
 
 pytestmark = pytest.mark.django_db
 
@@ -42,15 +42,12 @@ def consultation(registry, officers):  # type: ignore[no-untyped-def]
 
 
 def _issue(client, consultation, **asked):  # type: ignore[no-untyped-def]
+    """(the files page, the codes file) handed out after issuing codes."""
     response = client.post(
         reverse("agenda_codes", args=[consultation.pk]), {"confirm": "on", **asked}, **EN
     )
-    assert response.status_code == 200
-    page = unescape(response.text)
-    found = re.search(r'href="data:text/csv;base64,([^"]+)"', page)
-    assert found
-    content = base64.b64decode(found.group(1)).decode("utf-8-sig")
-    return page, content
+    files = downloads(client, response, **EN)
+    return unescape(files["page"].text), files["csv"].content.decode("utf-8-sig")
 
 
 def test_the_issue_form_asks_about_phones_and_the_default_is_off(consultation, client_for):

@@ -8,7 +8,6 @@ the script that sends the fragment's code in a POST, and that POST opens the bal
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import re
@@ -20,18 +19,21 @@ from django.test import Client
 from django.urls import reverse
 
 from kenes.ballots import services
+from tests.web.handout import codes_csv_text
 from tests.web.test_election_pages import CONFIRM, _workers, elections  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
 
-def _opened_codes_page(client_for, elections, registry) -> str:  # type: ignore[no-untyped-def]  # noqa: F811
+def _opened_codes_page(client_for, elections, registry) -> tuple[str, str]:  # type: ignore[no-untyped-def]  # noqa: F811
+    """(the codes file, the slips file) handed out when the vote opened."""
     election = elections["group"]
     for member in _workers(registry):
         services.do_add_candidate(election, member, acting_user="test")
-    response = client_for("group").post(reverse("election_open", args=[election.pk]), CONFIRM)
-    assert response.status_code == 200
-    return unescape(response.content.decode())
+    client = client_for("group")
+    response = client.post(reverse("election_open", args=[election.pk]), CONFIRM)
+    content, slips = codes_csv_text(client, response)
+    return content, unescape(slips)
 
 
 def test_no_personal_link_puts_the_code_where_the_server_logs_it(
@@ -39,9 +41,8 @@ def test_no_personal_link_puts_the_code_where_the_server_logs_it(
     elections,  # noqa: F811
     registry,
 ):
-    html = _opened_codes_page(client_for, elections, registry)
-    data = re.search(r'href="data:text/csv;base64,([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    rows = list(csv.DictReader(io.StringIO(base64.b64decode(data).decode("utf-8-sig"))))
+    content, html = _opened_codes_page(client_for, elections, registry)
+    rows = list(csv.DictReader(io.StringIO(content)))
     slip_links = re.findall(r'<p class="slip__link">([^<]+)</p>', html)
     assert len(rows) == len(slip_links) == 5
     for row, slip_link in zip(rows, slip_links, strict=True):
@@ -58,7 +59,7 @@ def test_the_link_opens_a_page_whose_script_posts_the_code_and_the_ballot_opens(
     elections,  # noqa: F811
     registry,
 ):
-    html = _opened_codes_page(client_for, elections, registry)
+    _content, html = _opened_codes_page(client_for, elections, registry)
     link = re.findall(r'<p class="slip__link">([^<]+)</p>', html)[0]
     parts = urlsplit(link)
     member = Client()

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from kenes.audit.models import AuditEntry
 from kenes.registry.models import ConstituentGroup
 from tests.conftest import person
+from tests.web.handout import downloads
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +63,8 @@ def test_unknown_rules_fall_back_to_the_newest_with_a_warning(client_for, regist
 def test_admin_exports_the_dossier_and_the_export_is_audited(client_for, registry):
     client = client_for("admin")
     assert reverse("readiness_dossier") in client.get(reverse("readiness")).content.decode()
-    response = client.get(reverse("readiness_dossier"), {"rules": "kz-2009"})
-    assert response.status_code == 200
+    asked = client.post(reverse("readiness_dossier"), {"rules": "kz-2009"})
+    response = downloads(client, asked)["xlsx"]
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
@@ -75,6 +76,7 @@ def test_admin_exports_the_dossier_and_the_export_is_audited(client_for, registr
 def test_only_admins_may_export_the_dossier(client_for, registry):
     for role in ("group", "regional", "auditor", "nobody"):
         assert client_for(role).get(reverse("readiness_dossier")).status_code == 403, role
+        assert client_for(role).post(reverse("readiness_dossier")).status_code == 403, role
 
 
 def test_groups_list_and_detail_show_counts_and_coordinators(client_for, registry, officers):

@@ -24,7 +24,7 @@ MATRIX = [
     ("import", None, (200, 403, 200, 403, 403)),
     ("member_add", None, (200, 403, 200, 403, 403)),
     ("readiness", None, (200, 200, 200, 200, 403)),
-    ("readiness_dossier", None, (200, 403, 403, 403, 403)),
+    ("readiness_dossier", None, (302, 403, 403, 403, 403)),  # GET: back to readiness
     ("delegates", None, (200, 200, 200, 200, 403)),
     ("audit", None, (200, 403, 403, 200, 403)),
     ("officers", None, (200, 403, 403, 403, 403)),

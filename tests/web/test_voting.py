@@ -255,7 +255,7 @@ def test_the_receipt_page_without_a_fresh_cast_and_a_get_of_the_cast_address_are
     election,
 ):
     with override("en"):
-        empty = Client().get(reverse("vote_receipt"))
+        empty = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("vote_receipt"))
         assert empty.status_code == 404 and "No receipt to show" in empty.content.decode()
         forged = Client()
         forged.cookies["kenes_receipt"] = "1:AAAAABBBBBCCCCCDDDDD"  # not signed by the server
@@ -269,7 +269,7 @@ def test_a_returning_voter_is_told_their_ballot_is_in_and_that_voting_again_repl
 ):
     election, codes = election
     code = next(iter(codes.values()))
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     with override("en"):
         first = client.get(reverse("vote_link", args=[code])).content.decode()
         assert "Your ballot is in" not in first
