@@ -35,11 +35,20 @@ def _slot(election: Election, normalised: str) -> str:
     return blind_index(f"ballot-slot:{election.pk}:{normalised}")
 
 
+def _now() -> object:
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
 def _lock_open(election_id: int) -> str:
-    """The phase, read under a lock that a concurrent close must wait for (PostgreSQL)."""
+    """The phase, read under a lock that a concurrent close must wait for (PostgreSQL); a
+    vote past its closing time is not open, even if the worker has not closed it yet."""
     share = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT phase FROM ballots_election WHERE id = %s{share}", [election_id])
+        cursor.execute(
+            "SELECT phase FROM ballots_election WHERE id = %s "
+            f"AND (closes_at IS NULL OR closes_at > %s){share}",
+            [election_id, _now()],
+        )
         row = cursor.fetchone()
     return row[0] if row else ""
 
@@ -128,6 +137,7 @@ def _cast_on_postgresql(
             *voter_params,
             election.pk,
             phases.OPEN,
+            _now(),
             str(uuid.uuid4()),
             slot,
             sealed,
@@ -151,6 +161,7 @@ def _cast_sql() -> str:
     envelope = quote(BallotEnvelope._meta.db_table)
     return (
         f"live AS (SELECT id FROM {election} WHERE id = %s AND phase = %s "
+        "AND (closes_at IS NULL OR closes_at > %s) "
         "AND EXISTS (SELECT 1 FROM voter) FOR KEY SHARE), "
         f"marked AS (UPDATE {roll} SET has_voted = TRUE, voted_code = (SELECT id FROM voter) "
         "WHERE election_id = (SELECT id FROM live) AND member_id = (SELECT member_id FROM voter) "

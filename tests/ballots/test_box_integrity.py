@@ -75,3 +75,22 @@ def test_a_returning_voter_finds_their_ballot_in_and_its_day(members, officers):
     found = casting.ballot_in(election, code.lower())
     assert found is not None and found.receipt == receipt and found.ranking == [[2], [0]]
     assert casting.ballot_in(election, list(codes.values())[1]) is None
+
+
+def test_a_ballot_after_the_closing_time_is_refused_even_before_the_worker_closes(
+    members, officers
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from kenes.ballots.models import Election
+
+    election, codes = open_election(members, officers["admin"])
+    first, second = list(codes.values())[:2]
+    casting.do_cast(election, first, [[0]])
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    Election.objects.filter(pk=election.pk).update(closes_at=past)  # the worker is late
+    with override("en"), pytest.raises(BallotError, match="is not open"):
+        casting.do_cast(election, second, [[1]])
+    assert len(cast_ballots()) == 1 and services.turnout(election) == 1
