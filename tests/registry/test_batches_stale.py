@@ -245,3 +245,36 @@ def test_the_worker_fails_a_batch_on_a_database_error_and_goes_on_to_the_next(
     assert first.status == ImportStatus.FAILED
     assert first.error == DATABASE_ERROR and first.content is None
     assert second.status == ImportStatus.CHECKED
+
+
+@pytest.mark.django_db
+def test_an_imported_list_leaves_its_members_readiness_facts_read_in_the_background(
+    groups, officers
+):
+    """The first readiness look after an import does not decrypt the whole list."""
+    from kenes.registry.models import ReadinessFacts
+
+    admin = officers["admin"]
+    batch = _checked_batch(groups, admin)
+    from kenes.registry.tasks import import_upload
+
+    do_confirm(batch, acting_user=admin)
+    import_upload.enqueue(str(batch.pk), admin.pk)  # as the page does; immediate in tests
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.IMPORTED
+    members = set(Member.objects.values_list("pk", flat=True))
+    assert len(members) == 20
+    assert set(ReadinessFacts.objects.values_list("member_id", flat=True)) == members
+
+
+@pytest.mark.django_db
+def test_housekeeping_fails_an_import_whose_worker_died_without_anyone_opening_a_page(
+    groups, officers
+):
+    from kenes.web.management.commands.worker import housekeeping
+
+    batch = _checked_batch(groups, officers["admin"])
+    _killed_while(batch, ImportStatus.IMPORTING, silent_for=import_lease() * 2)
+    housekeeping()
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED and batch.content is None

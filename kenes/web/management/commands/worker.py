@@ -12,6 +12,7 @@ after its lease, kenes.registry.batches).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -22,6 +23,26 @@ from django_tasks_db.management.commands import db_worker
 logger = logging.getLogger("kenes.worker")
 
 LONGEST_PAUSE = 60.0
+HOUSEKEEPING_EVERY = 300.0
+
+
+def housekeeping() -> None:
+    """What no request may be around to do: prepared files nobody fetched expire (their
+    sealed codes or dossier deleted), imports whose worker died are failed."""
+    from kenes.registry import batches, prepared
+
+    prepared.expire_old()
+    batches.fail_stale_batches()
+
+
+def _housekeeping_loop(stop: threading.Event) -> None:
+    while not stop.wait(HOUSEKEEPING_EVERY):
+        try:
+            housekeeping()
+        except DatabaseError as exc:
+            logger.warning("Housekeeping skipped (%s); next in %.0f s", exc, HOUSEKEEPING_EVERY)
+        finally:
+            connections.close_all()
 
 
 class SteadyWorker(db_worker.Worker):
@@ -66,4 +87,13 @@ class Command(db_worker.Command):
             excluded_queue_names=excluded,
         )
         worker.configure_signals()
-        worker.run()
+        stop = threading.Event()
+        threading.Thread(target=_housekeeping_loop, args=(stop,), daemon=True).start()
+        try:
+            try:
+                housekeeping()
+            except DatabaseError as exc:
+                logger.warning("Housekeeping skipped at start (%s)", exc)
+            worker.run()
+        finally:
+            stop.set()
