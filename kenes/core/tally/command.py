@@ -59,7 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--electorate", type=int, default=0, help=f"{motion}: members entitled")
     parser.add_argument("--quorum-percent", type=int, default=0, help=f"{motion}: 0-100")
     parser.add_argument("--majority", choices=MAJORITIES, default="simple", help=motion)
-    parser.add_argument("--base", choices=BASES, default="yes_no", help=f"{motion}: what counts as 100%%")
+    counts = f"{motion}: what counts as 100%%"
+    parser.add_argument("--base", choices=BASES, default="yes_no", help=counts)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
