@@ -31,8 +31,10 @@ def good_standing_by_group(on: datetime.date) -> dict[str, Fraction]:
     )
     shares: dict[str, Fraction] = {g.slug: Fraction(0) for g in ConstituentGroup.objects.all()}
     pairs = Membership.objects.filter(member__in=counted).values_list("member_id", "group__slug")
-    for member_id, slug in pairs.iterator(chunk_size=5000):
-        shares[slug] += Fraction(1, groups_of[member_id])
+    # Counted per (group, k) first: a few fractions to add, not one per membership.
+    per_k = Counter((slug, groups_of[member_id]) for member_id, slug in pairs.iterator(2000))
+    for (slug, k), n in per_k.items():
+        shares[slug] += Fraction(n, k)
     return shares
 
 
