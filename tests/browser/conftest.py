@@ -4,6 +4,7 @@ driven by Playwright in Debian's Chromium."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -80,7 +81,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     srv.processes.append(
         subprocess.Popen(
-            [*kenes, "db_worker", "--interval", "0.2", "--no-startup-delay"],
+            [*kenes, "worker", "--interval", "0.2", "--no-startup-delay"],
             env=env,
             stdout=log,
             stderr=log,
@@ -143,3 +144,37 @@ def log_in(page, server: Server, username: str, password: str | None = None) -> 
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password if password is not None else server.logins[username])
     page.click("form:has(input[name=password]) button[type=submit]")
+
+
+def download_handouts(page, link_path: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """After opening a vote or issuing codes: wait on the files page until the worker has
+    made the codes file and the slips, download each (once), and return the codes.
+
+    Checks what an officer relies on: the CSV and the slips hold the same codes, the slips
+    carry the personal links (code after '#'), and a file is gone once downloaded.
+    """
+    import csv
+    import io
+
+    page.wait_for_url(re.compile(r".*/files/[0-9a-f-]+/$"))
+    buttons = page.locator("ul.prepared-files form button[type=submit]")
+    deadline = time.monotonic() + 60
+    while buttons.count() < 2:  # the page reloads itself while the worker makes them
+        assert time.monotonic() < deadline, page.content()[:2000]
+        page.wait_for_timeout(500)
+    files = {}
+    for _ in range(2):
+        with page.expect_download() as waiting:
+            page.locator("ul.prepared-files form button[type=submit]").first.click()
+        download = waiting.value
+        files[download.suggested_filename] = Path(download.path()).read_bytes()
+        page.reload()
+    csv_name = next(name for name in files if name.endswith(".csv"))
+    slips_name = next(name for name in files if name.endswith(".html"))
+    rows = list(csv.DictReader(io.StringIO(files[csv_name].decode("utf-8-sig"))))
+    codes = [row["code"] for row in rows]
+    slips = files[slips_name].decode()
+    assert len(codes) > 3 and all(code in slips for code in codes)
+    assert f"{link_path}#/{codes[0]}" in slips
+    assert page.locator("ul.prepared-files form button[type=submit]").count() == 0
+    return codes
