@@ -88,7 +88,7 @@ def test_the_filled_page_is_what_the_template_engine_writes(election):
         "n": str(len(lines)),
         "choice": "",
         "error": "",
-        "returned_on": None,
+        "returned": False,
     }
     with translation.override("kk"):
         for _ in range(2):  # drawn, then served from the drawn parts

@@ -14,6 +14,7 @@ always works, whatever its address did before.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
@@ -22,6 +23,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -93,16 +95,21 @@ def _ballot(
             "n": len(lines),
             "choice": (data or {}).get("choice", ""),
             "error": error,
-            "returned_on": returned_on,
+            "returned": returned_on is not None,
         }
 
-    if data is None and not error and returned_on is None:
+    if data is None and not error:
         shown = (election.title, election.description, election.kind, election.method)
-        key = ("ballot", election.pk, *shown, election.seats, style, rows)
-        return stencil.render_filled(
-            request, "web/vote/ballot.html", context, key=key, holes={"code": code}
-        )
-    return render(request, "web/vote/ballot.html", {**context(), "code": code}, status=status)
+        returned = returned_on is not None
+        key = ("ballot", election.pk, *shown, election.seats, style, rows, returned)
+        holes = {"code": code}
+        if returned_on is not None:  # a returning voter: the notice's day is a hole
+            holes["returned_day"] = date_format(returned_on, "j E Y")
+        return stencil.render_filled(request, "web/vote/ballot.html", context, key=key, holes=holes)
+    page = {**context(), "code": code}
+    if returned_on is not None:
+        page["returned_day"] = date_format(returned_on, "j E Y")
+    return render(request, "web/vote/ballot.html", page, status=status)
 
 
 @private
@@ -190,7 +197,7 @@ def vote_cast(request: HttpRequest) -> HttpResponse:
     response.status_code = 303
     response.set_signed_cookie(
         RECEIPT_COOKIE,
-        f"{election.pk}:{receipt}",
+        json.dumps([election.pk, receipt, election.title]),
         salt=RECEIPT_COOKIE,
         max_age=RECEIPT_SECONDS,
         path=reverse("vote_receipt"),
@@ -215,9 +222,10 @@ def vote_receipt(request: HttpRequest) -> HttpResponse:
         value = request.get_signed_cookie(
             RECEIPT_COOKIE, salt=RECEIPT_COOKIE, max_age=RECEIPT_SECONDS
         )
-        election_id, receipt = value.split(":", 1)
-        election = Election.objects.only("id", "title").get(pk=int(election_id))
-    except (KeyError, ValueError, signing.BadSignature, Election.DoesNotExist):
+        election_id, receipt, title = json.loads(value)
+        # What the page shows of the election came signed in the cookie: no query.
+        election = Election(pk=int(election_id), title=str(title))
+    except (KeyError, ValueError, TypeError, signing.BadSignature):
         return render(request, "web/vote/no_receipt.html", status=404)
     grouped = " ".join(receipt[i : i + 5] for i in range(0, len(receipt), 5))
     return stencil.render_filled(
