@@ -270,7 +270,7 @@ def print_table(results: list[Result]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--voters", type=int, default=40_000, help="members = codes issued")
+    parser.add_argument("--voters", type=int, default=60_000, help="members = codes issued")
     parser.add_argument("--concurrency", type=int, default=32, help="voter processes")
     parser.add_argument("--seconds", type=float, default=25.0, help="measured window")
     parser.add_argument("--warmup", type=float, default=5.0)
