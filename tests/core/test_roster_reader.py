@@ -405,3 +405,38 @@ def test_the_largest_sheet_within_the_limits_is_read_within_the_memory_bound(tmp
     outcome = zip_bombs.check_in_a_fresh_process(path)
     assert outcome.get("rows") == 245_000, outcome  # read, not refused
     assert outcome["peak_mb"] < MEMORY_BOUND_MB, outcome
+
+
+def _xls(path, rows):  # type: ignore[no-untyped-def]
+    """A real binary .xls (BIFF8, written by xlwt): {(row, column): value}."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("members")
+    for (row, column), value in rows.items():
+        sheet.write(row, column, value)
+    book.save(str(path))
+    return path
+
+
+def test_an_old_xls_with_one_far_cell_is_refused_before_calamine_holds_a_dense_grid(tmp_path):
+    """Finding 3: a 6 KB .xls with a cell at row 65,536, column 256 cost 1 GB to read."""
+    rows = {(0, c): h for c, h in enumerate(RU_HEADER)}
+    rows[(65_535, 255)] = "x"
+    path = _xls(tmp_path / "far.xls", rows)
+    assert path.stat().st_size < 10_000
+    outcome = zip_bombs.check_in_a_fresh_process(path)
+    assert outcome.get("code") == "too_many_cells", outcome
+    assert "16,777,216 cells" in str(outcome["message"])
+    assert outcome["peak_mb"] < MEMORY_BOUND_MB, outcome
+
+
+def test_an_old_xls_within_the_limits_is_read_as_before(tmp_path):
+    rows = {(0, c): h for c, h in enumerate(RU_HEADER)}
+    rows.update({(1, c): v for c, v in enumerate(RU_ROW)})
+    path = _xls(tmp_path / "m.xls", rows)
+    with read_table(path, limits=ReadLimits(max_cells=len(RU_HEADER) * 2)) as table:
+        assert [row.row for row in table] == [2]
+    with pytest.raises(UnreadableFile) as refused:
+        read_table(path, limits=ReadLimits(max_cells=len(RU_HEADER) * 2 - 1))
+    assert refused.value.code == "too_many_cells"

@@ -224,6 +224,58 @@ class _Inspection:
         return total
 
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# BIFF8 cell records whose body starts with the cell's row and column (u16, u16): LABELSST,
+# NUMBER, RK, BLANK, BOOLERR, FORMULA, LABEL, RSTRING (Microsoft [MS-XLS] 2.4).
+_BIFF_CELLS = frozenset({0x00FD, 0x0203, 0x027E, 0x0201, 0x0205, 0x0006, 0x0204, 0x00D6})
+# MULRK and MULBLANK: row, first column, ..., last column in the record's last two bytes.
+_BIFF_MULTI = frozenset({0x00BD, 0x00BE})
+
+
+def check_xls(handle: IO[bytes], *, filename: str, limits: ReadLimits) -> None:
+    """Refuse an old binary .xls whose cells span more than `limits.max_cells`.
+
+    calamine holds a sheet as a dense grid from the top-left corner to the farthest cell: one
+    cell at row 65,536, column 256 of a 6 KB file cost 1 GB (issue 10, finding 3). The cell
+    records of the Workbook stream say where every cell is; the farthest row and column are
+    read from them (not from the DIMENSIONS record, which a file can falsify) before calamine
+    opens the file. The stream is at most the upload's size. A damaged file is left for the
+    reader to report.
+    """
+    import olefile  # noqa: PLC0415 - only for .xls uploads
+
+    try:
+        ole = olefile.OleFileIO(handle)
+    except (OSError, ValueError, struct.error):
+        return
+    try:
+        stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
+        if stream is None:
+            return
+        data = ole.openstream(stream).read()
+    except (OSError, ValueError, struct.error):
+        return
+    finally:
+        ole.close()
+    max_row = max_column = -1
+    position = 0
+    while position + 4 <= len(data):
+        kind, size = struct.unpack_from("<HH", data, position)
+        body = position + 4
+        if kind in _BIFF_CELLS and size >= 4:
+            row, column = struct.unpack_from("<HH", data, body)
+        elif kind in _BIFF_MULTI and size >= 6:
+            (row,) = struct.unpack_from("<H", data, body)
+            (column,) = struct.unpack_from("<H", data, body + size - 2)
+        else:
+            row = column = -1
+        max_row, max_column = max(max_row, row), max(max_column, column)
+        position = body + size
+    cells = (max_row + 1) * (max_column + 1)
+    if cells > limits.max_cells:
+        raise _Inspection(limits, filename).too_many_cells(cells)
+
+
 def check_zip(
     source: str | os.PathLike[str] | IO[bytes], *, filename: str, limits: ReadLimits
 ) -> None:
@@ -237,6 +289,11 @@ def check_zip(
     handle: IO[bytes] = open(source, "rb") if isinstance(source, str | os.PathLike) else source  # noqa: SIM115
     try:
         start = handle.tell()
+        if handle.read(len(_OLE_MAGIC)) == _OLE_MAGIC:  # an old binary .xls, not a zip
+            handle.seek(start)
+            check_xls(handle, filename=filename, limits=limits)
+            return
+        handle.seek(start)
         if _directory_size(handle) > _MAX_DIRECTORY_BYTES:
             raise LimitExceeded(
                 "too_large",
