@@ -440,3 +440,66 @@ def test_an_old_xls_within_the_limits_is_read_as_before(tmp_path):
     with pytest.raises(UnreadableFile) as refused:
         read_table(path, limits=ReadLimits(max_cells=len(RU_HEADER) * 2 - 1))
     assert refused.value.code == "too_many_cells"
+
+
+ODS_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    '<office:body><office:spreadsheet><table:table table:name="m">'
+)
+ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
+ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def _ods_cell(text: str, repeat: int = 1) -> str:
+    repeated = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return (
+        f'<table:table-cell{repeated} office:value-type="string"><text:p>{text}</text:p>'
+        "</table:table-cell>"
+    )
+
+
+def _ods(path, rows: str):  # type: ignore[no-untyped-def]
+    """A real ODS file (mimetype first and stored, manifest, content.xml) with these rows."""
+    import zipfile
+
+    header = "<table:table-row>" + "".join(_ods_cell(h) for h in RU_HEADER) + "</table:table-row>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        book.writestr("content.xml", ODS_HEAD + header + rows + ODS_TAIL)
+        book.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+    return path
+
+
+def test_an_ods_repeating_a_filled_row_is_refused_by_the_cells_it_stands_for(tmp_path):
+    """A 1 KB ODS that repeats one filled row 200,000 times over 100 columns cost 2.5 GB."""
+    row = (
+        '<table:table-row table:number-rows-repeated="200000">'
+        + _ods_cell("x", repeat=100)
+        + "</table:table-row>"
+    )
+    path = _ods(tmp_path / "repeated.ods", row)
+    assert path.stat().st_size < 2_000
+    outcome = zip_bombs.check_in_a_fresh_process(path)
+    assert outcome.get("code") == "too_many_cells", outcome
+    assert outcome["peak_mb"] < MEMORY_BOUND_MB, outcome
+
+
+def test_an_ods_ending_in_a_million_empty_rows_as_libreoffice_writes_it_is_read(tmp_path):
+    filled = "<table:table-row>" + "".join(_ods_cell(v) for v in RU_ROW) + "</table:table-row>"
+    empty = (
+        '<table:table-row table:number-rows-repeated="1048570">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    path = _ods(tmp_path / "libreoffice.ods", filled + empty)
+    with read_table(path, limits=ReadLimits(max_cells=100)) as table:
+        assert [row.row for row in table] == [2]
