@@ -151,13 +151,20 @@ def forget_old_pages() -> None:
     SQLite: copy the log into the database and truncate it to nothing (secure_delete, set on
     every connection, has already zeroed the deleted envelopes and key in the pages). A
     reader still holding an old snapshot can keep the log from being truncated; the next
-    close, or a restart, truncates it. PostgreSQL: its data directory is beyond one command
-    (docs/ballots-threat-model.md says what to run).
+    close, or a restart, truncates it. PostgreSQL: VACUUM FULL rewrites the envelopes' and
+    the elections' tables into new files, so their dead row versions (the envelopes, the
+    vote's sealed key) leave the data directory; the WAL keeps them until its segments are
+    recycled (docs/ballots-threat-model.md). Casts of other open votes wait for the rewrite.
     """
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
+    if connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif connection.vendor == "postgresql":
+            quote = connection.ops.quote_name
+            for model in (BallotEnvelope, Election):
+                cursor.execute(f"VACUUM FULL {quote(model._meta.db_table)}")
 
 
 def after_close() -> None:
