@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kenes.core.rules import load_jurisdiction
-from kenes.registry.models import ConstituentGroup, MemberStatus, RoleKind
+from kenes.registry.models import ConstituentGroup, MemberStatus
 from kenes.web import labels
 
 UPLOAD_ACCEPT = ".csv,.txt,.xlsx,.xlsm,.xls,.ods"
@@ -198,31 +198,6 @@ class DelegatesForm(forms.Form):
         ],
         initial="sainte-lague",
     )
-
-
-class OfficerForm(forms.Form):
-    """A new officer account with its first role."""
-
-    username = forms.CharField(label=_("Login name"), max_length=150)
-    kind = forms.ChoiceField(label=_("Role"), choices=RoleKind.choices)
-    region = forms.ChoiceField(label=_("Region (regional coordinators)"), required=False)
-    group = forms.ModelChoiceField(
-        label=_("Group (group coordinators)"),
-        queryset=ConstituentGroup.objects.order_by("name"),
-        required=False,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "—"), *labels.region_choices()]
-
-
-class RoleForm(OfficerForm):
-    """Another role for an existing officer (same fields, no login name)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        del self.fields["username"]
 
 
 class CodesFileForm(forms.Form):

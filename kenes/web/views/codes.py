@@ -80,16 +80,6 @@ def refuse_code(
     return throttled_response(request, back, minutes) if minutes else wrong_page()
 
 
-def throttled_page(request: HttpRequest, back: str) -> HttpResponse | None:
-    """The 429 page if this address typed too many wrong codes lately, else None.
-
-    Superseded by `refuse_code`: asked before a code is looked up, it refuses right codes
-    too. Kept only until every code page answers wrong codes with `refuse_code`.
-    """
-    minutes = throttle.wait_minutes(throttle.client_address(request))
-    return throttled_response(request, back, minutes) if minutes else None
-
-
 def throttled_response(request: HttpRequest, back: str, minutes: int) -> HttpResponse:
     """The 429 page: wrong codes from this address get it for `minutes` more (page `back`)."""
     context = {"minutes": minutes, "back_url": reverse(back)}
