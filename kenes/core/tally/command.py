@@ -25,11 +25,12 @@ from kenes.core.tally import (
     minneapolis_stv,
     result_json,
 )
+from kenes.core.tally.formats import FORMATS
 from kenes.core.tally.motion import BASES, MAJORITIES, motion_result, motion_votes
 
 HELP = (
-    "Count a ballot file (BLT, PrefLib .soc/.soi/.toc/.toi, CSV) by a voting method and "
-    "explain each round. Needs no database. JSON shape: docs/tally.md."
+    "Count a ballot file (BLT, PrefLib .soc/.soi/.toc/.toi, CSV, NIST CVR JSON) by a voting "
+    "method and explain each round. Needs no database. JSON shape: docs/tally.md."
 )
 
 
@@ -38,11 +39,14 @@ class TallyCommandError(Exception):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="ballot file (.blt, .soc/.soi/.toc/.toi, .csv, or .gz)")
+    parser.add_argument("file", help="ballot file (.blt, .soc/.soi/.toc/.toi, .csv, .json, or .gz)")
     parser.add_argument("--method", required=True, choices=(*METHODS, "motion"))
     parser.add_argument("--stv-rules", choices=ALL_STV_RULES, default="scottish")
     parser.add_argument("--seats", type=int, help="seats to fill (default: from the file, or 1)")
-    parser.add_argument("--format", choices=["blt", "preflib", "csv"], help="default: by extension")
+    parser.add_argument("--format", choices=FORMATS, help="default: by extension")
+    parser.add_argument(
+        "--contest", help="the contest to count in a cast-vote-record file: its id or name"
+    )
     parser.add_argument("--seed", type=int, help="seed for lots (default: random, recorded)")
     only = "IRV and --stv-rules minneapolis only"
     parser.add_argument("--overvote", choices=["exhaust", "skip"], default="exhaust", help=only)
@@ -67,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_motion(options: Mapping[str, Any]) -> str:
     """A motion's outcome from its ballot file and its rules (kenes.core.tally.motion)."""
     try:
-        profile = load_profile(options["file"], options["format"])
+        profile = load_profile(options["file"], options["format"], contest=options.get("contest"))
         result = motion_result(
             motion_votes(profile),
             electorate=options["electorate"],
@@ -103,7 +107,7 @@ def run(options: Mapping[str, Any]) -> str:
     if options["method"] == "motion":
         return _run_motion(options)
     try:
-        profile = load_profile(options["file"], options["format"])
+        profile = load_profile(options["file"], options["format"], contest=options.get("contest"))
         irv_options = (
             options["overvote"] != "exhaust"
             or options["max_skipped"] is not None

@@ -1,34 +1,82 @@
-"""Readers for ballot files: BLT, PrefLib (soc/soi/toc/toi) and CSV."""
+"""Readers for ballot files: BLT, PrefLib (soc/soi/toc/toi), CSV and cast-vote records
+(NIST CVR Common Data Format JSON)."""
 
 from __future__ import annotations
 
 import gzip
+import io
 from pathlib import Path
+from typing import TextIO
 
 from kenes.core.tally.errors import BallotFileError
 from kenes.core.tally.formats.blt import parse_blt, read_blt, write_blt
 from kenes.core.tally.formats.csv_ballots import parse_csv
+from kenes.core.tally.formats.nist_cdf import parse_nist_cdf, write_nist_cdf
 from kenes.core.tally.formats.preflib import parse_preflib
 from kenes.core.tally.profile import Profile
 
-__all__ = ["load_profile", "parse_blt", "parse_csv", "parse_preflib", "write_blt"]
+__all__ = [
+    "FORMATS",
+    "load_profile",
+    "parse_blt",
+    "parse_csv",
+    "parse_nist_cdf",
+    "parse_preflib",
+    "write_blt",
+    "write_nist_cdf",
+]
 
 _PREFLIB = ("soc", "soi", "toc", "toi")
+# the cast-vote-record formats, read as a stream; each holds several contests
+_STREAMED = ("nist",)
+FORMATS = ("blt", "preflib", "csv", *_STREAMED)
 
 
-def load_profile(path: str | Path, format: str | None = None) -> Profile:
+def _open_text(path: Path, compressed: bool) -> TextIO:
+    if compressed:
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig")
+    return path.open(encoding="utf-8-sig")
+
+
+def _load_streamed(path: Path, kind: str, compressed: bool, contest: str | None) -> Profile:
+    try:
+        with _open_text(path, compressed) as stream:
+            return parse_nist_cdf(stream, contest)
+    except UnicodeDecodeError as exc:
+        raise BallotFileError(1, "the file is not UTF-8 text") from exc
+    except (gzip.BadGzipFile, EOFError) as exc:
+        raise BallotFileError(1, f"the file is not a complete gzip file ({exc})") from exc
+
+
+def load_profile(
+    path: str | Path, format: str | None = None, *, contest: str | None = None
+) -> Profile:
     """Read a ballot file; the format comes from ``format`` or the file's extension.
 
-    ``.gz`` files are decompressed first. Raises BallotFileError for a malformed file.
+    ``.gz`` files are decompressed first; ``.json`` files are NIST CVR Common Data Format
+    reports. ``contest`` (an id or a name) chooses the contest of a cast-vote-record file
+    that holds several. Raises BallotFileError for a malformed file.
     """
     path = Path(path)
-    raw = path.read_bytes()
     suffixes = [s.lstrip(".").lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == "gz":
-        raw = gzip.decompress(raw)
+    compressed = bool(suffixes) and suffixes[-1] == "gz"
+    if compressed:
         suffixes = suffixes[:-1]
     ext = suffixes[-1] if suffixes else ""
     kind = (format or ext).lower()
+    if kind in ("json", "cdf"):
+        kind = "nist"
+    if kind in _STREAMED:
+        return _load_streamed(path, kind, compressed, contest)
+    if contest is not None:
+        raise BallotFileError(
+            1,
+            f"a {kind} file holds one contest; --contest is for cast-vote-record files "
+            f"({', '.join(_STREAMED)})",
+        )
+    raw = path.read_bytes()
+    if compressed:
+        raw = gzip.decompress(raw)
     if kind == "blt":
         plain = read_blt(raw)  # large files of plain ballot lines, read without decoding
         if plain is not None:
@@ -46,4 +94,4 @@ def load_profile(path: str | Path, format: str | None = None) -> Profile:
         return parse_preflib(text, ext if ext in _PREFLIB else "toi")
     if kind in _PREFLIB:
         return parse_preflib(text, kind)
-    raise BallotFileError(1, f"unknown ballot format '{kind}': use blt, preflib or csv")
+    raise BallotFileError(1, f"unknown ballot format '{kind}': use blt, preflib, csv or nist")

@@ -2,11 +2,13 @@
 
 Two shapes, told apart by the header row:
 
-* cast-vote record — one column per rank position (header ``rank1``, ``1st choice``,
-  ``choice 2``, ``preference 3`` ...); each cell names a candidate. ``undervote`` or an empty
-  cell is a skipped position, ``overvote`` an overvote, ``a=b`` (or ``a|b``) an equal ranking.
-  Other columns (``Precinct`` ...) are ignored. Candidates are numbered in order of first
-  appearance. This is the layout of ES&S and RCTab exports.
+* cast-vote record — one column per rank position (header ``rank1``, ``Rank 2``, ``1st choice``,
+  ``choice_2``, ``Choice 3 of 5``, ``preference #4`` ...), read in the order of the numbers in
+  the header, whatever the order of the columns; each cell names a candidate. An empty cell,
+  ``undervote`` / ``under vote`` / ``skipped`` / ``-`` is a skipped position; ``overvote`` /
+  ``over vote`` (the mark vendors write) or ``a|b`` / ``a=b`` (the candidates marked) is an
+  overvote. Other columns (``Precinct`` ...) are ignored. Candidates are numbered in order of
+  first appearance. This is the layout of ES&S and RCTab exports.
 * one column per candidate — the header names the candidates; each cell is the rank number
   given to that candidate (empty = unranked). For approval ballots a 1 marks approval.
 
@@ -25,11 +27,14 @@ from kenes.core.tally.errors import BallotFileError
 from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile, build_profile, merge
 
 _RANK_COLUMN = re.compile(
-    r"(?i)^\s*(rank|choice|preference|pref)\s*\d+|^\s*\d+\s*(st|nd|rd|th)?\s*(choice|rank|preference)"
+    r"(?i)^\s*(?:rank|choice|preference|pref)[\s_#.-]*(\d+)"
+    r"|^\s*(\d+)\s*(?:st|nd|rd|th)?[\s_-]*(?:choice|rank|preference)"
 )
 _COUNT_COLUMN = {"count", "weight", "votes", "ballots"}
-_SKIP_TOKENS = {"", "undervote", "skipped", "-"}
-_OVER_TOKENS = {"overvote"}
+# vendor marks, compared without case, spaces, hyphens, underscores, brackets or asterisks
+_SKIP_TOKENS = {"", "undervote", "skipped", "skip", "blank"}
+_OVER_TOKENS = {"overvote", "overvoted"}
+_MARK_NOISE = re.compile(r"[\s_()*\[\]-]")
 
 
 def parse_csv(text: str) -> Profile:
@@ -39,9 +44,18 @@ def parse_csv(text: str) -> Profile:
         raise BallotFileError(1, "the first row must be a header naming the columns")
     header = [cell.strip() for cell in rows[0]]
     count_col = next((i for i, h in enumerate(header) if h.lower() in _COUNT_COLUMN), None)
-    rank_cols = [i for i, h in enumerate(header) if _RANK_COLUMN.match(h)]
-    if rank_cols:
-        return _cast_vote_record(rows, rank_cols, count_col)
+    numbered: dict[int, int] = {}  # rank number -> column
+    for i, h in enumerate(header):
+        if m := _RANK_COLUMN.match(h):
+            rank = int(m.group(1) or m.group(2))
+            if rank in numbered:
+                raise BallotFileError(
+                    1, f"columns '{header[numbered[rank]]}' and '{h}' are both rank {rank}"
+                )
+            numbered[rank] = i
+    if numbered:
+        rank_cols = [numbered[r] for r in sorted(numbered)]
+        return _cast_vote_record(rows, header, rank_cols, count_col)
     return _candidate_columns(rows, header, count_col)
 
 
@@ -55,7 +69,7 @@ def _count(lineno: int, row: list[str], count_col: int | None) -> int:
 
 
 def _cast_vote_record(
-    rows: list[list[str]], rank_cols: list[int], count_col: int | None
+    rows: list[list[str]], header: list[str], rank_cols: list[int], count_col: int | None
 ) -> Profile:
     names: dict[str, int] = {}
     mark_rows: list[list[int]] = []
@@ -70,15 +84,21 @@ def _cast_vote_record(
         seen: set[int] = set()
         for col in rank_cols:
             cell = row[col].strip() if col < len(row) else ""
-            if cell.lower() in _SKIP_TOKENS:
+            token = _MARK_NOISE.sub("", cell.lower())
+            if token in _SKIP_TOKENS:
                 marks.append(SKIPPED)
                 positions.append([])
                 continue
-            if cell.lower() in _OVER_TOKENS:
+            if token in _OVER_TOKENS:
                 marks.append(OVERVOTE)
                 positions.append([])
                 continue
-            group = [names.setdefault(part.strip(), len(names)) for part in re.split("[=|]", cell)]
+            parts = [part.strip() for part in re.split("[=|]", cell)]
+            if not all(parts):
+                raise BallotFileError(
+                    lineno, f"'{cell}' in column '{header[col]}' names an empty candidate"
+                )
+            group = [names.setdefault(part, len(names)) for part in parts]
             marks.append(group[0] if len(group) == 1 else OVERVOTE)
             fresh = [c for c in group if c not in seen]
             seen.update(fresh)
