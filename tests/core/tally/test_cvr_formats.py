@@ -427,3 +427,130 @@ def test_csv_duplicate_rank_columns_are_refused() -> None:
         parse_csv("rank1,Rank 1,rank2\nA,B,C\n")
     assert err.value.line == 1
     assert "rank 1" in str(err.value)
+
+
+# --- Dominion Democracy Suite CVR export -------------------------------------------------
+
+
+def _dominion_mark(candidate: int, rank: int, **extra: Any) -> dict[str, Any]:
+    mark: dict[str, Any] = {
+        "CandidateId": candidate,
+        "ManifestationId": 3400 + candidate,
+        "PartyId": 0,
+        "Rank": rank,
+        "MarkDensity": 100,
+        "IsAmbiguous": False,
+        "IsVote": True,
+        "OutstackConditionIds": [],
+    }
+    mark.update(extra)
+    return mark
+
+
+def _session(record: int, marks: list[dict[str, Any]], **version: Any) -> dict[str, Any]:
+    card = {
+        "Id": 1034,
+        "KeyInId": 1034,
+        "PaperIndex": 0,
+        "Contests": [
+            {"Id": 4, "ManifestationId": 456, "Undervotes": 0, "Overvotes": 0, "Marks": []},
+            {"Id": 7, "ManifestationId": 457, "Undervotes": 0, "Overvotes": 0, "Marks": marks},
+        ],
+        "OutstackConditionIds": [],
+    }
+    session: dict[str, Any] = {
+        "TabulatorId": 92200,
+        "BatchId": 113,
+        "RecordId": record,
+        "CountingGroupId": 2,
+        "SessionType": "ScannedVote",
+        "Original": {
+            "PrecinctPortionId": 424,
+            "BallotTypeId": 25,
+            "IsCurrent": True,
+            "Cards": [card],
+        },
+    }
+    session.update(version)
+    return session
+
+
+def _dominion_export(folder: Path, sessions: list[dict[str, Any]], parts: int = 1) -> Path:
+    folder.mkdir()
+    contests = [
+        {"Description": "U.S. President", "Id": 4, "VoteFor": 1, "NumOfRanks": 0},
+        {"Description": "U.S. Representative", "Id": 7, "VoteFor": 1, "NumOfRanks": 4},
+    ]
+    candidates = [
+        {"Description": "Trump/Vance", "Id": 543, "ContestId": 4, "Type": "Regular"},
+        {"Description": "Begich, Nick", "Id": 517, "ContestId": 7, "Type": "Regular"},
+        {"Description": "Peltola, Mary S.", "Id": 518, "ContestId": 7, "Type": "Regular"},
+        {"Description": "Howe, John Wayne", "Id": 520, "ContestId": 7, "Type": "Regular"},
+        {"Description": "Write-in", "Id": 476, "ContestId": 7, "Type": "WriteIn"},
+    ]
+    for name, items in (("ContestManifest", contests), ("CandidateManifest", candidates)):
+        (folder / f"{name}.json").write_text(json.dumps({"Version": "5.17.18.1", "List": items}))
+    size = -(-len(sessions) // parts)
+    for p in range(parts):
+        export = {
+            "Version": "5.17.18.1",
+            "ElectionId": "2024 General Election",
+            "Sessions": sessions[p * size : (p + 1) * size],
+        }
+        (folder / f"CvrExport_{p + 1}.json").write_text(json.dumps(export))
+    return folder
+
+
+def test_dominion_export_reads_the_adjudicated_marks_of_one_contest(tmp_path: Path) -> None:
+    begich, peltola, howe, write_in = 517, 518, 520, 476
+    sessions = [
+        _session(1, [_dominion_mark(peltola, 1), _dominion_mark(begich, 2)]),
+        _session(2, [_dominion_mark(begich, 1), _dominion_mark(howe, 1)]),  # overvote
+        _session(3, [_dominion_mark(howe, 1), _dominion_mark(peltola, 3)]),  # rank 2 skipped
+        # a faint mark the scanner did not count
+        _session(
+            4,
+            [
+                _dominion_mark(begich, 1),
+                _dominion_mark(write_in, 2, IsAmbiguous=True, IsVote=False),
+            ],
+        ),
+    ]
+    # adjudication turned session 5's ambiguous Howe mark into a vote
+    fixed = _session(5, [_dominion_mark(howe, 1)])
+    sessions.append(
+        _session(
+            5,
+            [_dominion_mark(howe, 1, IsVote=False, IsAmbiguous=True)],
+            Modified=fixed["Original"],
+        )
+    )
+    folder = _dominion_export(tmp_path / "export", sessions, parts=2)
+    p = load_profile(folder, contest="U.S. Representative")
+    assert p.candidates == ("Begich, Nick", "Peltola, Mary S.", "Howe, John Wayne", "Write-in")
+    b, pe, h = 0, 1, 2
+    assert _rows(p) == {
+        (pe, b, SKIPPED): 1,
+        (OVERVOTE, SKIPPED, SKIPPED): 1,
+        (h, SKIPPED, pe): 1,
+        (b, SKIPPED, SKIPPED): 1,
+        (h, SKIPPED, SKIPPED): 1,
+    }
+    # one part of a split export is read alone: 3 of the 5 sessions
+    assert load_profile(folder / "CvrExport_1.json", contest="7").n_voters == 3
+    with pytest.raises(BallotFileError, match=r"4 \(U.S. President\), 7 \(U.S. Representative\)"):
+        load_profile(folder)
+
+
+def test_dominion_malformed_mark_names_the_part_the_session_and_the_field(tmp_path: Path) -> None:
+    sessions = [_session(1, [_dominion_mark(517, 1)]), _session(2, [_dominion_mark(999, 1)])]
+    folder = _dominion_export(tmp_path / "export", sessions)
+    with pytest.raises(TallyCommandError) as err:
+        run(_options(folder, contest="7"))
+    assert (
+        "CvrExport_1.json, Sessions 2 (tabulator 92200, batch 113, record 2), contest 7, "
+        "field 'CandidateId': 999 is not a candidate of this contest"
+    ) in str(err.value)
+    (folder / "CandidateManifest.json").unlink()
+    with pytest.raises(TallyCommandError, match="CandidateManifest.json is missing"):
+        run(_options(folder, contest="7"))

@@ -1,5 +1,5 @@
 """Readers for ballot files: BLT, PrefLib (soc/soi/toc/toi), CSV and cast-vote records
-(NIST CVR Common Data Format JSON)."""
+(NIST CVR Common Data Format JSON, Dominion's CVR export)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TextIO
 from kenes.core.tally.errors import BallotFileError
 from kenes.core.tally.formats.blt import parse_blt, read_blt, write_blt
 from kenes.core.tally.formats.csv_ballots import parse_csv
+from kenes.core.tally.formats.dominion import parse_dominion
 from kenes.core.tally.formats.nist_cdf import parse_nist_cdf, write_nist_cdf
 from kenes.core.tally.formats.preflib import parse_preflib
 from kenes.core.tally.profile import Profile
@@ -20,6 +21,7 @@ __all__ = [
     "load_profile",
     "parse_blt",
     "parse_csv",
+    "parse_dominion",
     "parse_nist_cdf",
     "parse_preflib",
     "write_blt",
@@ -28,7 +30,7 @@ __all__ = [
 
 _PREFLIB = ("soc", "soi", "toc", "toi")
 # the cast-vote-record formats, read as a stream; each holds several contests
-_STREAMED = ("nist",)
+_STREAMED = ("nist", "dominion")
 FORMATS = ("blt", "preflib", "csv", *_STREAMED)
 
 
@@ -40,6 +42,10 @@ def _open_text(path: Path, compressed: bool) -> TextIO:
 
 def _load_streamed(path: Path, kind: str, compressed: bool, contest: str | None) -> Profile:
     try:
+        if kind == "dominion":
+            if compressed:
+                raise BallotFileError(1, "unpack the Dominion export first: its files go together")
+            return parse_dominion(path, contest)
         with _open_text(path, compressed) as stream:
             return parse_nist_cdf(stream, contest)
     except UnicodeDecodeError as exc:
@@ -54,8 +60,9 @@ def load_profile(
     """Read a ballot file; the format comes from ``format`` or the file's extension.
 
     ``.gz`` files are decompressed first; ``.json`` files are NIST CVR Common Data Format
-    reports. ``contest`` (an id or a name) chooses the contest of a cast-vote-record file
-    that holds several. Raises BallotFileError for a malformed file.
+    reports, except Dominion exports (a folder, or a ``CvrExport*.json`` file in one).
+    ``contest`` (an id or a name) chooses the contest of a cast-vote-record file that holds
+    several. Raises BallotFileError for a malformed file.
     """
     path = Path(path)
     suffixes = [s.lstrip(".").lower() for s in path.suffixes]
@@ -64,6 +71,8 @@ def load_profile(
         suffixes = suffixes[:-1]
     ext = suffixes[-1] if suffixes else ""
     kind = (format or ext).lower()
+    if format is None and (path.is_dir() or path.name.lower().startswith("cvrexport")):
+        kind = "dominion"
     if kind in ("json", "cdf"):
         kind = "nist"
     if kind in _STREAMED:
