@@ -43,6 +43,8 @@ class Profile:
     title: str = ""
     seats: int | None = None
     marks: npt.NDArray[np.int16] | None = field(default=None, compare=False)
+    # what the reader ignored or assumed (e.g. text after a BLT title); results repeat it
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def n_candidates(self) -> int:
@@ -136,6 +138,7 @@ def merge(profile: Profile) -> Profile:
         title=profile.title,
         seats=profile.seats,
         marks=marks,
+        notes=profile.notes,
     )
 
 

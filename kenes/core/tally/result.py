@@ -78,6 +78,7 @@ class Result:
     strongest_paths: npt.NDArray[np.int64] | None = None
     locked: list[tuple[int, int]] = field(default_factory=list)
     ranking: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # warnings about the input (Profile.notes)
 
     @property
     def winner_names(self) -> list[str]:
@@ -144,6 +145,8 @@ def result_json(result: Result) -> dict[str, Any]:
         ],
         "options": result.options,
     }
+    if result.notes:
+        out["notes"] = result.notes
     if result.quota is not None:
         out["quota"] = decimal_string(result.quota)
     if result.pairwise is not None:

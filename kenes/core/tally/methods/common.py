@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from kenes.core.tally.errors import TallyError
 from kenes.core.tally.profile import Profile, RankMatrix
-from kenes.core.tally.result import LotDrawer
+from kenes.core.tally.result import LotDrawer, Result, Round
 
 EXHAUSTED = -1
 TIED_AT_TOP = -2
@@ -51,13 +51,73 @@ def new_seed(seed: int | None) -> int:
 
 
 def check_seats(profile: Profile, seats: int) -> list[int]:
-    """The candidates standing (not withdrawn); raise if fewer than seats."""
+    """The candidates standing (not withdrawn); raise if no one stands.
+
+    Fewer candidates than seats is not an error: see :func:`all_standing_elected`.
+    """
     standing = [c for c in range(profile.n_candidates) if c not in profile.withdrawn]
     if seats < 1:
         raise TallyError("the number of seats must be at least 1")
-    if seats > len(standing):
-        raise TallyError(f"{seats} seats but only {len(standing)} candidates stand")
+    if not standing:
+        raise TallyError("no candidate stands: every candidate in the file is withdrawn")
     return standing
+
+
+def all_standing_elected(
+    profile: Profile,
+    method: str,
+    seats: int,
+    standing: list[int],
+    seed: int | None,
+    *,
+    options: dict[str, str] | None = None,
+    placeholders: Sequence[int] = (),
+) -> Result | None:
+    """The result when fewer candidates stand than there are seats; None otherwise.
+
+    Every standing candidate is elected without a count and the seats left over stay vacant,
+    as in an uncontested election (the Scottish Local Government Elections Order 2011, SSI
+    2011/399, Sch. 1 rule 12: where the candidates validly nominated are no more than the
+    councillors to be elected, they are declared elected; councils have had under-filled
+    wards). ``placeholders`` (undeclared write-ins) are never elected: they are excluded
+    first, and the candidates left are compared with the seats. The one round shows the
+    first-choice votes for the record and says why there was no count.
+    """
+    declared = [c for c in standing if c not in placeholders]
+    if len(declared) >= seats:
+        return None
+    seed = new_seed(seed)
+    continuing = np.zeros(profile.n_candidates, dtype=bool)
+    continuing[declared] = True
+    top = top_choices(profile.ranks, continuing)
+    first = tally_tops(top, profile.counts, profile.n_candidates)
+    winners = sorted(declared, key=lambda c: (-first[c], c))
+    vacant = seats - len(declared)
+    why = [
+        f"{seats} seats but only {len(declared)} candidate(s) stand: all are elected without "
+        f"a count and {vacant} seat(s) stay vacant"
+    ]
+    left_out = [profile.candidates[c] for c in standing if c in placeholders]
+    if left_out:
+        why.append(f"excluded first as undeclared write-ins: {', '.join(left_out)}")
+    round_ = Round(
+        number=1,
+        votes={c: Fraction(first[c]) for c in declared},
+        elected=winners,
+        exhausted=Fraction(int(profile.counts[top < 0].sum())),
+        action="election of all candidates standing",
+        why=why,
+    )
+    return Result(
+        method,
+        profile.candidates,
+        seats,
+        winners,
+        [round_],
+        seed,
+        options=dict(options or {}),
+        notes=list(profile.notes),
+    )
 
 
 def top_n_by_votes(

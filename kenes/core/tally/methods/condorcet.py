@@ -22,7 +22,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from kenes.core.tally.methods.common import check_seats, new_seed
+from kenes.core.tally.methods.common import all_standing_elected, check_seats, new_seed
 from kenes.core.tally.profile import Profile
 from kenes.core.tally.result import LotDrawer, Result, Round
 
@@ -126,6 +126,12 @@ def schulze(
 ) -> Result:
     """Schulze method; for several seats, the top of the Schulze ranking."""
     standing = check_seats(profile, seats)
+    options = {"strength": strength}
+    undersubscribed = all_standing_elected(
+        profile, "schulze", seats, standing, seed, options=options
+    )
+    if undersubscribed is not None:
+        return undersubscribed
     seed = new_seed(seed)
     lots = LotDrawer(seed)
     d, first = _pairwise_and_first(profile)
@@ -155,7 +161,8 @@ def schulze(
         [round_],
         seed,
         lots.lots,
-        options={"strength": strength},
+        options=options,
+        notes=list(profile.notes),
         pairwise=d,
         strongest_paths=p,
         ranking=ranking,
@@ -167,6 +174,12 @@ def ranked_pairs(
 ) -> Result:
     """Ranked pairs (Tideman); for several seats, the top of the locked order."""
     standing = check_seats(profile, seats)
+    options = {"strength": strength}
+    undersubscribed = all_standing_elected(
+        profile, "ranked-pairs", seats, standing, seed, options=options
+    )
+    if undersubscribed is not None:
+        return undersubscribed
     seed = new_seed(seed)
     lots = LotDrawer(seed)
     d, first = _pairwise_and_first(profile)
@@ -215,7 +228,8 @@ def ranked_pairs(
         [round_],
         seed,
         lots.lots,
-        options={"strength": strength},
+        options=options,
+        notes=list(profile.notes),
         pairwise=d,
         locked=locked,
         ranking=ranking,

@@ -15,8 +15,11 @@ Options (named as in RCTab, the Universal RCV Tabulator, rules documentation):
 * ``batch`` — batch elimination (Minneapolis Code 167.70 / RCTab *batchElimination*): exclude
   at once the largest group of lowest candidates whose combined votes are fewer than the votes
   of the next candidate up, since none of them could overtake it.
-* ``exclude_first`` — candidates excluded after the first count whatever their votes (RCTab
-  excludes undeclared write-ins this way).
+* ``exclude_first`` — placeholders such as undeclared write-ins (RCTab *undeclaredWriteInLabel*):
+  never elected. They are excluded in round 1, after the first count and before any test for
+  a majority, so a write-in holding a first-round majority is still excluded and an outright
+  winner is declared in round 2, as RCTab and the certified Minneapolis reports number the
+  rounds (the Minneapolis STV count already did this).
 
 A tie for last place is decided by lot from the recorded seed.
 """
@@ -29,9 +32,11 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
+from kenes.core.tally.errors import TallyError
 from kenes.core.tally.methods.common import (
     EXHAUSTED,
     TIED_AT_TOP,
+    all_standing_elected,
     check_seats,
     new_seed,
     top_choices,
@@ -55,12 +60,26 @@ def irv(
     if overvote not in ("exhaust", "skip"):
         raise ValueError("overvote must be 'exhaust' or 'skip'")
     standing = check_seats(profile, 1)
+    unknown = [name for name in exclude_first if name not in profile.candidates]
+    if unknown:
+        raise TallyError(f"--exclude-first names no candidate in the file: {', '.join(unknown)}")
+    first_out = [profile.candidates.index(name) for name in exclude_first]
+    options = {
+        "overvote": overvote,
+        "max_skipped": "none" if max_skipped is None else str(max_skipped),
+        "batch": str(batch).lower(),
+    }
+    nobody = all_standing_elected(
+        profile, "irv", 1, standing, seed, options=options, placeholders=first_out
+    )
+    if nobody is not None:
+        return nobody
     seed = new_seed(seed)
     lots = LotDrawer(seed)
     n = profile.n_candidates
     continuing = np.zeros(n, dtype=bool)
     continuing[standing] = True
-    first_out = [profile.candidates.index(name) for name in exclude_first]
+    first_out = [c for c in first_out if continuing[c]]
     rounds: list[Round] = []
     previous: dict[int, Fraction] = {}
     # Under the plain rules a ballot's choice changes only when its choice (or one of the
@@ -83,7 +102,11 @@ def irv(
         rounds.append(round_)
         previous = votes
         leader = max(votes, key=lambda c: votes[c])
-        if votes[leader] * 2 > active or len(votes) == 1:
+        if len(rounds) == 1 and first_out:
+            # placeholders go before anyone can be elected, whatever their votes
+            out = first_out
+            round_.why.append("excluded first as undeclared write-ins")
+        elif votes[leader] * 2 > active or len(votes) == 1:
             round_.elected = [leader]
             round_.action = "election"
             round_.why.append(
@@ -91,9 +114,6 @@ def irv(
                 "more than half"
             )
             break
-        if len(rounds) == 1 and first_out:
-            out = [c for c in first_out if continuing[c]]
-            round_.why.append("excluded first as undeclared write-ins")
         else:
             out = lowest_candidates(votes, batch, lots, round_)
         for c in out:
@@ -108,13 +128,16 @@ def irv(
             top[rows] = top_choices(profile.ranks[rows], continuing)
         else:
             top = ballot_choices(profile, continuing, overvote, max_skipped)
-    options = {
-        "overvote": overvote,
-        "max_skipped": "none" if max_skipped is None else str(max_skipped),
-        "batch": str(batch).lower(),
-    }
     return Result(
-        "irv", profile.candidates, 1, rounds[-1].elected, rounds, seed, lots.lots, options=options
+        "irv",
+        profile.candidates,
+        1,
+        rounds[-1].elected,
+        rounds,
+        seed,
+        lots.lots,
+        options=options,
+        notes=list(profile.notes),
     )
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kenes.core.tally.errors import TallyError
-from kenes.core.tally.methods.common import check_seats, new_seed
+from kenes.core.tally.methods.common import all_standing_elected, check_seats, new_seed
 from kenes.core.tally.profile import Profile
 from kenes.core.tally.result import LotDrawer, Result, Round
 
@@ -49,6 +49,10 @@ def meek_stv(profile: Profile, seats: int | None = None, seed: int | None = None
     """Count an STV election by Meek's method (see the module docstring)."""
     seats = seats or profile.seats or 1
     standing = check_seats(profile, seats)
+    options = {"stv_rules": "meek"}
+    undersubscribed = all_standing_elected(profile, "stv", seats, standing, seed, options=options)
+    if undersubscribed is not None:
+        return undersubscribed
     seed = new_seed(seed)
     lots = LotDrawer(seed)
     names = profile.candidates
@@ -136,5 +140,6 @@ def meek_stv(profile: Profile, seats: int | None = None, seed: int | None = None
         seed,
         lots.lots,
         quota=rounds[-1].extra["quota"],
-        options={"stv_rules": "meek"},
+        options=options,
+        notes=list(profile.notes),
     )

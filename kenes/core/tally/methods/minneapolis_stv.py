@@ -37,7 +37,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from kenes.core.tally.methods.common import check_seats, new_seed
+from kenes.core.tally.methods.common import all_standing_elected, check_seats, new_seed
 from kenes.core.tally.methods.irv import ballot_choices, lowest_candidates
 from kenes.core.tally.profile import SKIPPED, Profile
 from kenes.core.tally.result import LotDrawer, Result, Round
@@ -61,13 +61,25 @@ def minneapolis_stv(
         raise ValueError("overvote must be 'exhaust' or 'skip'")
     seats = seats or profile.seats or 1
     standing = check_seats(profile, seats)
+    names = profile.candidates
+    write_ins = [names.index(name) for name in exclude_first if name in names]
+    options = {
+        "stv_rules": "minneapolis",
+        "overvote": overvote,
+        "max_skipped": "none" if max_skipped is None else str(max_skipped),
+        "batch": str(batch).lower(),
+        "decimal_places": str(decimal_places),
+    }
+    undersubscribed = all_standing_elected(
+        profile, "stv", seats, standing, seed, options=options, placeholders=write_ins
+    )
+    if undersubscribed is not None:
+        return undersubscribed
     seed = new_seed(seed)
     lots = LotDrawer(seed)
-    names = profile.candidates
     unit = 10**decimal_places
     continuing = np.zeros(profile.n_candidates, dtype=bool)
     continuing[standing] = True
-    write_ins = [names.index(name) for name in exclude_first if name in names]
     counts = profile.counts.astype(np.int64)
     blank = (profile.ranks == 0).all(axis=1)
     if profile.marks is not None:
@@ -159,13 +171,6 @@ def minneapolis_stv(
             round_.action = "exclusion"
         else:
             round_.action = "final round surplus"
-    options = {
-        "stv_rules": "minneapolis",
-        "overvote": overvote,
-        "max_skipped": "none" if max_skipped is None else str(max_skipped),
-        "batch": str(batch).lower(),
-        "decimal_places": str(decimal_places),
-    }
     return Result(
         "stv",
         names,
@@ -176,6 +181,7 @@ def minneapolis_stv(
         lots.lots,
         quota=frac(threshold),
         options=options,
+        notes=list(profile.notes),
     )
 
 

@@ -1,10 +1,23 @@
 """Scottish STV: The Scottish Local Government Elections Order 2007 (SSI 2007/42), Schedule 1,
-rules 45-52 (the counting rules re-made unchanged in SSI 2011/399).
+rules 45-52. SSI 2011/399 re-made the rules one number later (there exclusion is rule 51 and
+the last vacancies rule 53); we found no change to the tie wording quoted below, and SSI
+2021/437 art. 2(4) changed only rule 53(2) (no transfer *required* once the last vacancies
+are filled).
 
 * Quota (rule 46): ``floor(valid votes / (seats + 1)) + 1`` — the Droop quota.
 * A candidate whose votes reach the quota is elected (rule 47); surpluses are transferred
-  largest first (rule 48(2)); equal surpluses: the candidate with more votes at the earliest
-  stage at which they differed goes first, and if they never differed, by lot.
+  largest first (rule 49(1)).
+* Ties look *back from the current stage*: equal surpluses — "the transferable papers of the
+  candidate who had the highest number of votes at the end of the most recent preceding stage
+  at which they had unequal numbers of votes shall be transferred first" (rule 49(2); by lot
+  if they were equal at all stages, 49(3)); equal lowest candidates — "regard shall be had to
+  the total number of votes credited to those candidates at the end of the most recently
+  preceding stage of the count at which they had an unequal number of votes", the lowest
+  there is excluded (rule 51(2)(a); by lot if equal at all stages, 51(2)(b)). With three or
+  more tied, the stage looked at is the latest at which they were not all equal; those
+  still equal there (highest, or lowest) are compared at the stages before it, and so on.
+  (Earlier versions of this module looked at the *earliest* stage; the Order says the most
+  recent one.)
 * Surplus (rule 48, the weighted inclusive Gregory method): *all* of the candidate's papers
   are sorted by next available preference; each paper's new value = surplus × its value when
   received / total value of the candidate's papers, **truncated to five decimal places**
@@ -15,10 +28,11 @@ rules 45-52 (the counting rules re-made unchanged in SSI 2011/399).
   *not* reproduce with a last-parcel rule (only the sub-parcel last received), which is
   available as ``last_parcel=True`` for counts under the ERS / Northern Ireland rules.
 * Exclusion (rule 50): with no surplus left, the candidate with fewest votes is excluded
-  (ties: fewest at the earliest stage at which they differed, else by lot) and all of that
-  candidate's papers pass, at the value at which they were received, in one stage.
+  (ties: rule 51, above) and all of that candidate's papers pass, at the value at which they
+  were received, in one stage.
 * When the continuing candidates are no more than the vacancies left, they are all elected
-  (rule 51); the count stops when every seat is filled.
+  (rule 52); the count stops when every seat is filled. Fewer candidates than seats: all
+  are elected without a count (:func:`~kenes.core.tally.methods.common.all_standing_elected`).
 
 Every figure is kept as an integer number of 1e-5 votes, so the stage table is exact.
 """
@@ -29,7 +43,12 @@ from fractions import Fraction
 
 import numpy as np
 
-from kenes.core.tally.methods.common import EXHAUSTED, check_seats, new_seed
+from kenes.core.tally.methods.common import (
+    EXHAUSTED,
+    all_standing_elected,
+    check_seats,
+    new_seed,
+)
 from kenes.core.tally.methods.stv_common import PaperGroups
 from kenes.core.tally.profile import Profile
 from kenes.core.tally.result import LotDrawer, Result, Round, decimal_string
@@ -52,6 +71,10 @@ def scottish_stv(
     """
     seats = seats or profile.seats or 1
     standing = check_seats(profile, seats)
+    options = {"stv_rules": "scottish", "last_parcel": str(last_parcel).lower()}
+    undersubscribed = all_standing_elected(profile, "stv", seats, standing, seed, options=options)
+    if undersubscribed is not None:
+        return undersubscribed
     seed = new_seed(seed)
     lots = LotDrawer(seed)
     names = profile.candidates
@@ -70,9 +93,10 @@ def scottish_stv(
     lost_rounding = 0
     rounds: list[Round] = []
 
-    def earliest_difference(tied: list[int], purpose: str, want_high: bool) -> int:
-        """Rule 48(2)/50(2): look back to the earliest stage at which the tied differed."""
-        for stage_totals in history:
+    def most_recent_difference(tied: list[int], purpose: str, want_high: bool) -> int:
+        """Rules 49(2)-(3) and 51(2): the most recent preceding stage at which the tied
+        candidates had unequal votes decides (highest for a surplus, lowest to exclude)."""
+        for stage_totals in reversed(history):
             values = [stage_totals[c] for c in tied]
             pick = max(values) if want_high else min(values)
             if values.count(pick) < len(values):
@@ -133,7 +157,11 @@ def scottish_stv(
         if pending:
             top = max(total[c] for c in pending)
             tied = [c for c in pending if total[c] == top]
-            x = tied[0] if len(tied) == 1 else earliest_difference(tied, "order of surpluses", True)
+            x = (
+                tied[0]
+                if len(tied) == 1
+                else most_recent_difference(tied, "order of surpluses", True)
+            )
             pending.remove(x)
             surplus = int(total[x]) - quota
             rows = np.flatnonzero(
@@ -164,7 +192,7 @@ def scottish_stv(
             active = [c for c in standing if continuing[c]]
             low = min(total[c] for c in active)
             tied = [c for c in active if total[c] == low]
-            x = tied[0] if len(tied) == 1 else earliest_difference(tied, "exclusion", False)
+            x = tied[0] if len(tied) == 1 else most_recent_difference(tied, "exclusion", False)
             continuing[x] = False
             rows = np.flatnonzero(groups.holder == x)
             dest = groups.next_holders(profile, rows, continuing)
@@ -191,5 +219,6 @@ def scottish_stv(
         seed,
         lots.lots,
         quota=Fraction(quota, UNIT),
-        options={"stv_rules": "scottish", "last_parcel": str(last_parcel).lower()},
+        options=options,
+        notes=list(profile.notes),
     )

@@ -9,6 +9,7 @@ import numpy as np
 from kenes.core.tally.methods.common import (
     EXHAUSTED,
     TIED_AT_TOP,
+    all_standing_elected,
     check_seats,
     new_seed,
     top_choices,
@@ -25,6 +26,9 @@ def plurality(profile: Profile, seats: int = 1, seed: int | None = None) -> Resu
     (reported as exhausted). Ties for the last seat are decided by lot.
     """
     standing = check_seats(profile, seats)
+    undersubscribed = all_standing_elected(profile, "plurality", seats, standing, seed)
+    if undersubscribed is not None:
+        return undersubscribed
     seed = new_seed(seed)
     lots = LotDrawer(seed)
     continuing = np.zeros(profile.n_candidates, dtype=bool)
@@ -44,12 +48,24 @@ def plurality(profile: Profile, seats: int = 1, seed: int | None = None) -> Resu
         action="count of first choices",
         why=[*why, f"the {seats} candidate(s) with most first-choice votes win"],
     )
-    return Result("plurality", profile.candidates, seats, winners, [round_], seed, lots.lots)
+    return Result(
+        "plurality",
+        profile.candidates,
+        seats,
+        winners,
+        [round_],
+        seed,
+        lots.lots,
+        notes=list(profile.notes),
+    )
 
 
 def approval(profile: Profile, seats: int = 1, seed: int | None = None) -> Result:
     """Approval voting (Brams & Fishburn 1978): every candidate marked is approved."""
     standing = check_seats(profile, seats)
+    undersubscribed = all_standing_elected(profile, "approval", seats, standing, seed)
+    if undersubscribed is not None:
+        return undersubscribed
     seed = new_seed(seed)
     lots = LotDrawer(seed)
     marked = profile.ranks > 0
@@ -64,4 +80,13 @@ def approval(profile: Profile, seats: int = 1, seed: int | None = None) -> Resul
         action="count of approvals",
         why=[*why, f"the {seats} candidate(s) with most approvals win"],
     )
-    return Result("approval", profile.candidates, seats, winners, [round_], seed, lots.lots)
+    return Result(
+        "approval",
+        profile.candidates,
+        seats,
+        winners,
+        [round_],
+        seed,
+        lots.lots,
+        notes=list(profile.notes),
+    )
