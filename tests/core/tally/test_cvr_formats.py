@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kenes.core.tally import BallotFileError, count, load_profile, result_json
-from kenes.core.tally.command import TallyCommandError, run
+from kenes.core.tally.command import TallyCommandError, main, run
 from kenes.core.tally.formats import parse_csv, parse_nist_cdf, write_nist_cdf
 from kenes.core.tally.formats.json_stream import object_members
 from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile, build_profile
@@ -554,3 +554,15 @@ def test_dominion_malformed_mark_names_the_part_the_session_and_the_field(tmp_pa
     (folder / "CandidateManifest.json").unlink()
     with pytest.raises(TallyCommandError, match="CandidateManifest.json is missing"):
         run(_options(folder, contest="7"))
+
+
+def test_kenes_tally_command_line_takes_format_and_contest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = _write(tmp_path / "report.cdf", _report([_ranked(1, "b"), _ranked(2, "b", "a")]))
+    code = main([str(f), "--method", "irv", "--format", "nist", "--contest", "mayor", "--json"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["winners"] == ["Candidate B"]
+    code = main([str(f), "--method", "irv", "--format", "nist"])
+    assert code == 1
+    assert "choose one contest with --contest" in capsys.readouterr().err
