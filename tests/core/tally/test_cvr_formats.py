@@ -566,3 +566,12 @@ def test_kenes_tally_command_line_takes_format_and_contest(
     code = main([str(f), "--method", "irv", "--format", "nist"])
     assert code == 1
     assert "choose one contest with --contest" in capsys.readouterr().err
+
+
+def test_dominion_export_read_as_nist_says_which_format_it_is(tmp_path: Path) -> None:
+    folder = _dominion_export(tmp_path / "export", [_session(1, [_dominion_mark(517, 1)])])
+    renamed = folder / "results.json"
+    (folder / "CvrExport_1.json").rename(renamed)
+    with pytest.raises(BallotFileError, match="use --format dominion"):
+        load_profile(renamed)
+    assert load_profile(renamed, "dominion", contest="7").n_voters == 1

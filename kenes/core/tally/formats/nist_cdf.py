@@ -53,7 +53,12 @@ def parse_nist_cdf(stream: TextIO, contest: str | None = None) -> Profile:
     cast: dict[str, Counter[CastBallot]] = {}
     elections: list[Any] = []
     found_cvr = False
-    for key, index, value in object_members(stream, frozenset({"CVR"})):
+    keys: set[str] = set()
+    # Sessions is streamed too, so that a Dominion export given as NIST fails fast
+    for key, index, value in object_members(stream, frozenset({"CVR", "Sessions"})):
+        keys.add(key)
+        if key == "Sessions":
+            break
         if key == "CVR":
             found_cvr = True
             if index >= 0:
@@ -63,8 +68,9 @@ def parse_nist_cdf(stream: TextIO, contest: str | None = None) -> Profile:
                 raise CastRecordError("the report", "Election", "must be a list of elections")
             elections.extend(value)
     if not found_cvr:
+        hint = " (it is a Dominion CvrExport: use --format dominion)" if "Sessions" in keys else ""
         raise CastRecordError(
-            "the report", "CVR", "is missing: the file holds no cast-vote records"
+            "the report", "CVR", f"is missing: the file holds no NIST cast-vote records{hint}"
         )
     if not elections:
         raise CastRecordError("the report", "Election", "is missing: no contests are described")
