@@ -3,14 +3,17 @@ the Scottish tie rules (most recent preceding stage), BLT files of the STV valid
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from kenes.core.tally import (
+    BallotFileError,
     approval,
     build_profile,
     irv,
+    load_profile,
     meek_stv,
     minneapolis_stv,
     parse_blt,
@@ -206,6 +209,72 @@ def test_scottish_candidates_equal_at_every_stage_are_separated_by_lot() -> None
 # --- 4. BLT files of the STV validation sets ------------------------------------------------
 
 
-def test_blt_round_trip_keeps_no_note_for_a_plain_file() -> None:
+# the layout of the ERBS / Wichmann STV test set: after the title, a quoted source string, a
+# quoted comment and lines of free text
+VALIDATION_SET = (
+    "3 1\n"
+    "4 1 2 0\n"
+    "3 2 0\n"
+    "2 3 2 0\n"
+    "0\n"
+    '"Ann"\n'
+    '"Bo"\n'
+    '"Cy"\n'
+    '"Test 7: transfer of an exclusion"\n'
+    '"Source: ERBS test set, B. A. Wichmann"\n'
+    '"Comment: Bo is elected after Cy is excluded"\n'
+    "Expected result: Bo\n"
+    "stages 2\n"
+)
+
+
+def _assert_ignored_after_title(profile: Profile, first: int, last: int) -> None:
+    assert profile.title == "Test 7: transfer of an exclusion"
+    assert profile.candidates == ("Ann", "Bo", "Cy")
+    (note,) = profile.notes
+    assert note.startswith(f"ignored 4 line(s) of text after the title (lines {first}-{last};")
+    assert '"Source: ERBS test set, B. A. Wichmann"' in note and "and 1 more" in note
+
+
+def test_blt_of_the_validation_set_reads_up_to_the_title_and_notes_what_it_ignored() -> None:
+    profile = parse_blt(VALIDATION_SET)  # plain ballot lines: the fast reader
+    _assert_ignored_after_title(profile, 10, 13)
+    assert scottish_stv(profile, seed=1).winner_names == ["Bo"]
+
+
+def test_blt_of_the_validation_set_line_by_line_names_the_same_lines() -> None:
+    text = VALIDATION_SET.replace("2 3 2 0\n", "2 3 2 0\n1 1=3 0\n")  # slow reader
+    profile = parse_blt(text.replace("\n", "\r\n"))
+    _assert_ignored_after_title(profile, 11, 14)
+
+
+def test_blt_validation_set_file_read_from_disk_carries_the_note_into_the_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "test7.blt"
+    path.write_bytes(VALIDATION_SET.encode())
+    _assert_ignored_after_title(load_profile(path), 10, 13)
+    assert main([str(path), "--method", "stv", "--seed", "1", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["winners"] == ["Bo"]
+    assert len(data["notes"]) == 1 and "after the title (lines 10-13" in data["notes"][0]
+
+
+def test_blt_text_before_the_title_is_still_read_strictly() -> None:
+    bad = VALIDATION_SET.replace('"Cy"\n', '"Cy" "Party" "extra"\n')
+    with pytest.raises(BallotFileError, match='line 8: a candidate line is "Name"'):
+        parse_blt(bad)
+    two_titles = VALIDATION_SET.replace('"Test 7', '"One" "Test 7')
+    with pytest.raises(BallotFileError, match="line 9: the title is one string"):
+        parse_blt(two_titles)
+
+
+def test_blt_unquoted_title_is_the_whole_line() -> None:
+    profile = parse_blt("2 1\n1 1 0\n0\nAnn\nBo\nWard 7 by-election\n")
+    assert profile.title == "Ward 7 by-election" and profile.notes == ()
+
+
+def test_blt_without_text_after_the_title_has_no_note() -> None:
     profile = parse_blt('2 1\n1 1 2 0\n0\n"A"\n"B"\n"Title"\n')
     assert profile.notes == ()
+    assert "notes" not in result_json(scottish_stv(profile, seed=1))

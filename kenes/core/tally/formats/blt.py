@@ -14,6 +14,12 @@ OpenSTV documentation)::
 ``a=b`` ranks a and b equally; ``-`` is a skipped position. A ballot line may start with an
 ``(id)`` which is ignored. Line endings may be CRLF.
 
+Everything up to and including the title is read strictly. Text after the title is not part
+of the election: the files of the STV validation sets (the ERBS / Wichmann test set, in the
+layout of Hill & Wichmann's test data) put a quoted source string, a quoted comment and
+lines of free text there. It is ignored, and the profile's ``notes`` say which lines were
+ignored and how they began, so that a count never silently drops something it should read.
+
 Strings: count programs write a name or title between straight double quotes, one per line,
 with nothing escaped (OpenSTV's and OpaVote's writers); their readers take ``"[^"]+"`` and
 a ``#`` comment after it, so a ``"`` inside a name cannot be written for them at all. Kenes
@@ -28,6 +34,7 @@ still reads as written).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from kenes.core.tally.errors import BallotFileError
 from kenes.core.tally.formats.blt_lines import read_ballot_lines
@@ -112,7 +119,8 @@ def parse_blt(text: str) -> Profile:
             if line and not line.startswith("#"):
                 lineno = first_ballot + offset + 1
                 ballots.append(_ballot(lineno, _ID_PREFIX.sub("", line), n_candidates))
-    names, parties, title = _names_and_title(lines, pos + 1, n_candidates)
+    names, parties, title, after = _names_and_title(lines, pos + 1, n_candidates)
+    notes = _note_on_text_after_title(after)
     party_names = tuple(parties) if any(parties) else ()
     if ranks_counts is not None:
         ranks, counts, _merged = ranks_counts
@@ -125,17 +133,20 @@ def parse_blt(text: str) -> Profile:
                 parties=party_names,
                 title=title,
                 seats=seats,
+                notes=notes,
             )
         )
-    return build_profile(
+    built = build_profile(
         names, ballots, withdrawn=withdrawn, parties=party_names, title=title, seats=seats
     )
+    return replace(built, notes=notes) if notes else built
 
 
 def _names_and_title(
     lines: list[str], pos: int, n_candidates: int, first_line: int = 0
-) -> tuple[list[str], list[str], str]:
-    """The candidate lines and the title; `first_line` is the file line of `lines[0]` - 1."""
+) -> tuple[list[str], list[str], str, list[tuple[int, str]]]:
+    """The candidate lines, the title and the lines after the title (ignored), each as
+    (line in the file, text); `first_line` is the file line of `lines[0]` - 1."""
     names: list[str] = []
     parties: list[str] = []
     for _ in range(n_candidates):
@@ -155,14 +166,38 @@ def _names_and_title(
     title = ""
     pos = _skip_blank(lines, pos)
     if pos < len(lines):
-        strings = _quoted(first_line + pos + 1, lines[pos])
-        title = strings[0] if strings else ""
-        pos = _skip_blank(lines, pos + 1)
-    if pos < len(lines):
-        raise BallotFileError(first_line + pos + 1, "unexpected text after the title")
+        text = lines[pos].strip()
+        if any(mark in text for mark in "\"'#"):
+            strings = _quoted(first_line + pos + 1, text)
+            if len(strings) > 1:
+                raise BallotFileError(
+                    first_line + pos + 1, 'the title is one string: "Title" on a line of its own'
+                )
+            title = strings[0] if strings else ""
+        else:  # an unquoted title is the whole line
+            title = text
+        pos += 1
     if len(set(names)) != len(names):
         raise BallotFileError(first_line + pos, "two candidates have the same name")
-    return names, parties, title
+    after = [(first_line + k + 1, lines[k].strip()) for k in range(pos, len(lines))]
+    return names, parties, title, [(number, text) for number, text in after if text]
+
+
+def _note_on_text_after_title(after: list[tuple[int, str]], shift: int = 0) -> tuple[str, ...]:
+    """The profile's note on the ignored lines after the title; () when there are none.
+
+    `shift` is added to the line numbers (the fast path counts the lines before the names
+    only when it must)."""
+    if not after:
+        return ()
+    first, last = after[0][0] + shift, after[-1][0] + shift
+    shown = [text if len(text) <= 60 else text[:57] + "..." for _, text in after[:3]]
+    more = f" and {len(after) - 3} more" if len(after) > 3 else ""
+    where = f"line {first}" if first == last else f"lines {first}-{last}"
+    return (
+        f"ignored {len(after)} line(s) of text after the title ({where}; the STV validation "
+        f"sets put a source, a comment and notes there): {' | '.join(shown)}{more}",
+    )
 
 
 def _parse_plain(data: bytes) -> Profile | None:
@@ -194,12 +229,10 @@ def _parse_plain(data: bytes) -> Profile | None:
         return None  # the usual way names the line
     tail_start = 1 if tail and not tail[0].strip() else 0  # the rest of the "0" line
     try:
-        names, parties, title = _names_and_title(tail[tail_start:], 0, n_candidates)
+        names, parties, title, after = _names_and_title(tail[tail_start:], 0, n_candidates)
     except BallotFileError as exc:
-        # the lines before the names, counted only now, to name the line in the file
-        head = data[: end[0]]  # a CR alone ends a line too, as for str.splitlines
-        first_line = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + tail_start
-        raise BallotFileError(first_line + exc.line, exc.message) from None
+        raise BallotFileError(_line_of(data, end[0], tail_start) + exc.line, exc.message) from None
+    notes = _note_on_text_after_title(after, _line_of(data, end[0], tail_start) if after else 0)
     ranks, counts, merged = ranks_counts
     read = Profile(
         candidates=tuple(names),
@@ -209,8 +242,16 @@ def _parse_plain(data: bytes) -> Profile | None:
         parties=tuple(parties) if any(parties) else (),
         title=title,
         seats=seats,
+        notes=notes,
     )
     return read if merged else merge(read)
+
+
+def _line_of(data: bytes, end: int, tail_start: int) -> int:
+    """The file line just before the names: the lines of `data[:end]` (counted only when an
+    error or a note must name a line) plus the rest of the "0" line."""
+    head = data[:end]  # a CR alone ends a line too, as for str.splitlines
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + tail_start
 
 
 def _skip_blank(lines: list[str], pos: int) -> int:
