@@ -151,6 +151,7 @@ def run(options: Mapping[str, Any]) -> str:
         return json.dumps(result_json(result), ensure_ascii=False)
     names = result.candidates
     out = [f"{result.method}, {result.seats} seat(s), seed {result.seed}"]
+    out += [f"Note: {note}" for note in result.notes]  # what the reader ignored
     for r in result.rounds:
         out.append(f"Round {r.number}: {r.action}")
         for c, v in sorted(r.votes.items(), key=lambda cv: -cv[1]):

@@ -116,3 +116,16 @@ def test_kenes_tally_on_a_malformed_file_says_which_line_and_exits_1(tmp_path: P
     assert missing.returncode == 1 and missing.stderr.startswith("CommandError: ")
     usage = _kenes("tally", str(bad))
     assert usage.returncode == 2 and "--method" in usage.stderr
+
+
+def test_text_after_a_blt_title_is_ignored_and_the_printed_count_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "erbs.blt"
+    path.write_text(
+        '3 1\n1 1 2 0\n1 2 0\n1 3 1 0\n0\n"A"\n"B"\n"C"\n"Test election"\n'
+        '"Source: a validation set"\n"Comment: built by hand"\nsome unquoted line\n'
+    )
+    out = StringIO()
+    call_command("tally", str(path), "--method", "irv", "--seed", "1", stdout=out)
+    printed = out.getvalue()
+    assert "Note: ignored 3 line(s) of text after the title" in printed
+    assert "Winners:" in printed
