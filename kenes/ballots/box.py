@@ -99,16 +99,18 @@ def head_in_audit_chain(election: Election) -> str | None:
     return str(head) if head else None
 
 
-def published_box_changed(election: Election) -> str:
+def published_box_changed(election: Election, *, computed: str | None = None) -> str:
     """Empty if the box still hashes to the head the audit chain recorded at publication;
     otherwise a sentence saying what differs.
 
     Changing ballots and `box_head` together keeps the box consistent with itself; the head
     in the audit chain cannot be changed without breaking the chain (`kenes audit verify`).
+    `computed`: the box's head if the caller has just hashed the box (the box page has).
     """
     recorded = head_in_audit_chain(election)
-    listing = ballot_box(election)
-    computed = listing[-1]["hash"] if listing else GENESIS
+    if computed is None:
+        listing = ballot_box(election)
+        computed = listing[-1]["hash"] if listing else GENESIS
     if recorded is None:
         return _("No publication of “%(title)s” is recorded in the audit log.") % {
             "title": election.title

@@ -138,8 +138,8 @@ def election_box(request: HttpRequest, election_id: int) -> HttpResponse:
     for entry in listing:
         entry["shown"] = shown_ballot(entry["ballot"], labels)
     check = box.verify_entries(listing, election.box_head)
-    changed = box.published_box_changed(election)
     head = listing[-1]["hash"] if listing else box.GENESIS
+    changed = box.published_box_changed(election, computed=head)
     first_bad = None
     if check.first_bad is not None and check.first_bad < len(listing):
         first_bad = {"number": check.first_bad + 1, **listing[check.first_bad]}

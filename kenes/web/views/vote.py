@@ -98,18 +98,14 @@ def _ballot(
             "returned": returned_on is not None,
         }
 
+    holes = {"code": code}
+    if returned_on is not None:  # a returning voter: the notice's day is a hole too
+        holes["returned_day"] = date_format(returned_on, "j E Y")
     if data is None and not error:
         shown = (election.title, election.description, election.kind, election.method)
-        returned = returned_on is not None
-        key = ("ballot", election.pk, *shown, election.seats, style, rows, returned)
-        holes = {"code": code}
-        if returned_on is not None:  # a returning voter: the notice's day is a hole
-            holes["returned_day"] = date_format(returned_on, "j E Y")
+        key = ("ballot", election.pk, *shown, election.seats, style, rows, "returned_day" in holes)
         return stencil.render_filled(request, "web/vote/ballot.html", context, key=key, holes=holes)
-    page = {**context(), "code": code}
-    if returned_on is not None:
-        page["returned_day"] = date_format(returned_on, "j E Y")
-    return render(request, "web/vote/ballot.html", page, status=status)
+    return render(request, "web/vote/ballot.html", {**context(), **holes}, status=status)
 
 
 @private
