@@ -23,9 +23,8 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from tests.conftest import isolated_env
 from tests.system import sqlite_wal
-from tests.system.test_server_killed_mid_cast import KENES, _free_port, _wait_for
+from tests.system.demo_server import free_port, seeded_demo, start_server
 
 CLOSE = """
 import django
@@ -122,30 +121,15 @@ def _everything(files: dict[str, bytes]) -> bytes:
 
 def test_no_copy_of_the_data_folder_links_a_ballot_to_a_member(tmp_path: Path) -> None:
     var = tmp_path / "var"
-    env = isolated_env({"KENES_ENV": "development", "KENES_VAR_DIR": str(var)})
-    subprocess.run(
-        [*KENES, "demo", "--no-serve", "--members", "200"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    lines = [line.split("\t") for line in (var / "demo-codes.txt").read_text().splitlines()]
-    codes = [code for code, _name, title in lines if title == lines[0][2]]  # the open election
-    port = _free_port()
-    server = subprocess.Popen(
-        [*KENES, "runserver", f"127.0.0.1:{port}", "--noreload"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env, codes = seeded_demo(var)  # the codes of the demo's open election
+    port = free_port()
     receipts: list[str] = []
     # Another process keeps the database open, as the task worker does: SQLite then keeps
     # the log between requests (the last connection to close would fold it in and delete it).
     worker = sqlite3.connect(var / "kenes.sqlite3")
     worker.execute("SELECT count(*) FROM ballots_election").fetchall()
+    server = start_server(env, port)
     try:
-        _wait_for(port)
         for n, code in enumerate(codes):
             receipts.append(_vote(port, code, {"rank_0": "1", f"rank_{1 + n % 3}": "2"}))
         for code in codes[:3]:  # re-votes: a coercer wants the superseded ballots
@@ -172,16 +156,10 @@ def test_no_copy_of_the_data_folder_links_a_ballot_to_a_member(tmp_path: Path) -
     sealed_keys = {key for _id, key in sqlite_wal.query(states[-1], KEYS)}
     assert sealed_keys
 
-    server = subprocess.Popen(  # restarted after the crash; the officer closes the vote
-        [*KENES, "runserver", f"127.0.0.1:{port}", "--noreload"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_server(env, port)  # restarted after the crash; the officer closes the vote
     worker = sqlite3.connect(var / "kenes.sqlite3")
     worker.execute("SELECT count(*) FROM ballots_election").fetchall()
     try:
-        _wait_for(port)
         subprocess.run(
             [sys.executable, "-c", CLOSE],
             env={**env, "DJANGO_SETTINGS_MODULE": "kenes.settings"},

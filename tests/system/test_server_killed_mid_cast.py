@@ -13,7 +13,6 @@ import http.client
 import json
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -21,9 +20,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from tests.conftest import isolated_env
-
-KENES = [sys.executable, "-m", "kenes"]
+from tests.system.demo_server import free_port, seeded_demo, start_server
 
 CHECK = """
 import json, sys
@@ -49,23 +46,6 @@ print(json.dumps({
     "integrity": integrity,
 }))
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the server did not start")
 
 
 class Voter(threading.Thread):
@@ -127,26 +107,11 @@ class Voter(threading.Thread):
 
 
 def test_killing_the_server_mid_cast_loses_and_doubles_nothing(tmp_path: Path) -> None:
-    env = isolated_env({"KENES_ENV": "development", "KENES_VAR_DIR": str(tmp_path)})
-    subprocess.run(
-        [*KENES, "demo", "--no-serve", "--members", "200"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    lines = [line.split("\t") for line in (tmp_path / "demo-codes.txt").read_text().splitlines()]
-    codes = [code for code, _name, title in lines if title == lines[0][2]]  # the open election
+    env, codes = seeded_demo(tmp_path)  # the codes of the demo's open election
     assert len(codes) == 10
-    port = _free_port()
-    server = subprocess.Popen(
-        [*KENES, "runserver", f"127.0.0.1:{port}", "--noreload"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port = free_port()
+    server = start_server(env, port)
     try:
-        _wait_for(port)
         stop = threading.Event()
         voters = [Voter(port, code, stop) for code in codes]
         for voter in voters:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import isolated_env
-from tests.system.test_server_killed_mid_cast import KENES
+from tests.system.demo_server import KENES
 
 ENQUEUE = """
 import django, json
