@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = (
         "Votes' schedules: `kenes schedule run [--json]` opens and closes the votes whose "
         "time has come (each once, however many run it at the same moment). The background "
-        "worker (`kenes db_worker`) does this on time by itself; run this from cron where "
+        "worker (`kenes worker`) does this on time by itself; run this from cron where "
         "no worker runs, or as a safety net beside one."
     )
 
