@@ -32,6 +32,10 @@ class Round:
     transfers: dict[int, Fraction] = field(default_factory=dict)
     extra: dict[str, Fraction] = field(default_factory=dict)
     keep_values: dict[int, Fraction] = field(default_factory=dict)
+    # where the votes of each candidate excluded or elected (with a surplus) in this round went
+    # in the next: source -> destination -> votes; destination -1 = became inactive (RCTab's
+    # per-round "transfers", rcv engine only)
+    flows: dict[int, dict[int, Fraction]] = field(default_factory=dict)
 
 
 @dataclass
@@ -126,6 +130,14 @@ def result_json(result: Result) -> dict[str, Any]:
         }
         if r.transfers:
             item["transfers"] = {names[c]: decimal_string(v) for c, v in r.transfers.items()}
+        if r.flows:
+            item["flows"] = {
+                names[src]: {
+                    (names[dst] if dst >= 0 else "exhausted"): decimal_string(v)
+                    for dst, v in dests.items()
+                }
+                for src, dests in r.flows.items()
+            }
         if r.keep_values:
             item["keep_values"] = {names[c]: decimal_string(v) for c, v in r.keep_values.items()}
         for key, value in r.extra.items():
