@@ -9,7 +9,9 @@ Representation (chosen for speed at millions of ballots, tens of candidates):
 * ``counts`` — an int64 vector, the number of voters who cast each distinct ballot.
 * ``marks`` — optional ``(n_distinct, n_positions)`` int16 matrix of the ballot *as cast*, one
   column per rank position, for the rules that look at what was written at each position
-  (Minneapolis overvote / skipped-rank rules): a candidate index, or ``SKIPPED`` / ``OVERVOTE``.
+  (Minneapolis overvote / skipped-rank rules): a candidate index, ``SKIPPED``, ``OVERVOTE`` (an
+  overvote whose candidates the file does not name, e.g. ES&S's ``overvote`` mark), or
+  ``overvote_mark(k)`` <= -3 for an overvote of the candidates ``overvotes[k]`` (``a|b``).
 
 Methods never loop over voters, only over distinct ballots, and mostly not even that.
 """
@@ -29,6 +31,17 @@ Counts = npt.NDArray[np.int64]
 
 SKIPPED = -1
 OVERVOTE = -2
+_FIRST_NAMED_OVERVOTE = -3
+
+
+def overvote_mark(k: int) -> int:
+    """The mark of an overvote of the candidates ``Profile.overvotes[k]``."""
+    return _FIRST_NAMED_OVERVOTE - k
+
+
+def overvote_index(mark: int) -> int:
+    """The index into ``Profile.overvotes`` of a mark <= -3 (inverse of overvote_mark)."""
+    return _FIRST_NAMED_OVERVOTE - mark
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,8 @@ class Profile:
     title: str = ""
     seats: int | None = None
     marks: npt.NDArray[np.int16] | None = field(default=None, compare=False)
+    # the candidate sets of named overvotes in ``marks`` (see overvote_mark)
+    overvotes: tuple[tuple[int, ...], ...] = field(default=(), compare=False)
     # what the reader ignored or assumed (e.g. text after a BLT title); results repeat it
     notes: tuple[str, ...] = field(default=(), compare=False)
 
@@ -138,6 +153,7 @@ def merge(profile: Profile) -> Profile:
         title=profile.title,
         seats=profile.seats,
         marks=marks,
+        overvotes=profile.overvotes,
         notes=profile.notes,
     )
 
