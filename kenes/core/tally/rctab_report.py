@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -143,6 +143,7 @@ def _replay(result: Result, profile: Profile, rules: Rules) -> list[_ReplayedRou
     d = rules.decimal_places
     unit = 10**d
     surplus = uses_surpluses(rules)
+    walk = _walk_rules(profile, rules)
     n = profile.n_candidates
     counts = profile.counts.astype(np.int64)
     blank = blank_ballots(profile)
@@ -168,7 +169,7 @@ def _replay(result: Result, profile: Profile, rules: Rules) -> list[_ReplayedRou
         if surplus and len(elected) >= rules.seats:
             new = np.full(len(rows), FINAL_SURPLUS, dtype=np.int64)
         else:
-            new = choices(profile, continuing, rules)[rows]
+            new = choices(profile, continuing.copy(), walk)[rows]
         for i, dst in zip(rows.tolist(), new.tolist(), strict=True):
             src = int(where[i])
             if src != _NOT_YET and value[i] > 0:
@@ -214,6 +215,18 @@ def _replay(result: Result, profile: Profile, rules: Rules) -> list[_ReplayedRou
             continuing[loser] = False
         out.append(replayed)
     return out
+
+
+def _walk_rules(profile: Profile, rules: Rules) -> Rules:
+    """The ballot-reading limits that can apply to this file (a limit at or beyond the number
+    of positions changes nothing, and the rank-matrix reader takes none), as the count
+    applies them."""
+    positions = profile.marks.shape[1] if profile.marks is not None else profile.n_candidates
+    if rules.max_rankings is not None and rules.max_rankings >= positions:
+        rules = replace(rules, max_rankings=None)
+    if rules.max_skipped is not None and rules.max_skipped >= positions:
+        rules = replace(rules, max_skipped=None)
+    return rules
 
 
 def bigdecimal_text(value: Fraction, scaled: bool, decimal_places: int) -> str:
