@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from kenes.core.tally.errors import TallyError
 from kenes.core.tally.methods.ballot_walk import (
     EXHAUSTED,
     OVERVOTED,
@@ -179,6 +180,7 @@ def _replay(result: Result, profile: Profile, rules: Rules) -> list[_ReplayedRou
         where[rows] = new
         placed = where >= 0
         scaled_count = np.bincount(where[placed], weights=scaled[placed], minlength=n)
+        _check_tally(profile, round_, where, counts * value, unit, continuing)
         replayed.tally_scaled = {c: bool(scaled_count[c] > 0) for c in range(n)}
         for code in (*INACTIVE_KEYS, FINAL_SURPLUS):
             there = where == code
@@ -215,6 +217,31 @@ def _replay(result: Result, profile: Profile, rules: Rules) -> list[_ReplayedRou
             continuing[loser] = False
         out.append(replayed)
     return out
+
+
+def _check_tally(
+    profile: Profile,
+    round_: Round,
+    where: IntArray,
+    worth: IntArray,
+    unit: int,
+    continuing: npt.NDArray[np.bool_],
+) -> None:
+    """The replay must find the count's votes, or it would print the wrong scales: a count
+    under other rules (another STV, other ballot-reading options) is refused in a sentence."""
+    placed = where >= 0
+    tally = np.bincount(where[placed], weights=worth[placed], minlength=profile.n_candidates)
+    for c, votes in round_.votes.items():
+        if not continuing[c]:
+            continue  # a past winner: what stayed with them, checked by the count
+        if round(float(tally[c])) != votes * unit:
+            raise TallyError(
+                f"the RCTab report cannot follow this count: in round {round_.number} "
+                f"{profile.candidates[c]} has {decimal_string(votes)} votes, but "
+                f"{decimal_string(Fraction(round(float(tally[c])), unit))} when the ballots are "
+                "read under the rules given. Write it for an IRV or RCV count, with the rules "
+                "that count used (e.g. those of the RCTab configuration)."
+            )
 
 
 def _walk_rules(profile: Profile, rules: Rules) -> Rules:
