@@ -51,6 +51,7 @@ def parse_nist_cdf(stream: TextIO, contest: str | None = None) -> Profile:
     # per contest id: selection id -> number in order of first appearance, and the ballots
     selection_numbers: dict[str, dict[str, int]] = {}
     cast: dict[str, Counter[CastBallot]] = {}
+    first_seen: dict[tuple[str, str], str] = {}  # (contest, selection) -> the first CVR
     elections: list[Any] = []
     found_cvr = False
     keys: set[str] = set()
@@ -62,7 +63,7 @@ def parse_nist_cdf(stream: TextIO, contest: str | None = None) -> Profile:
         if key == "CVR":
             found_cvr = True
             if index >= 0:
-                _read_cvr(index, value, selection_numbers, cast)
+                read_cvr(index, value, selection_numbers, cast, first_seen)
         elif key == "Election":
             if not isinstance(value, list):
                 raise CastRecordError("the report", "Election", "must be a list of elections")
@@ -72,6 +73,20 @@ def parse_nist_cdf(stream: TextIO, contest: str | None = None) -> Profile:
         raise CastRecordError(
             "the report", "CVR", f"is missing: the file holds no NIST cast-vote records{hint}"
         )
+    return contest_profile(elections, contest, selection_numbers, cast, first_seen)
+
+
+def contest_profile(
+    elections: list[Any],
+    contest: str | None,
+    selection_numbers: dict[str, dict[str, int]],
+    cast: dict[str, Counter[CastBallot]],
+    first_seen: dict[tuple[str, str], str] | None = None,
+) -> Profile:
+    """The profile of the chosen contest, once every CVR has been read (:func:`read_cvr`).
+
+    ``elections`` are the report's Election objects (JSON, or XML read into the same shape).
+    """
     if not elections:
         raise CastRecordError("the report", "Election", "is missing: no contests are described")
     definition = _choose_contest(elections, contest)
@@ -80,8 +95,9 @@ def parse_nist_cdf(stream: TextIO, contest: str | None = None) -> Profile:
     numbers = selection_numbers.get(contest_id, {})
     for selection_id in numbers:
         if selection_id not in names:
+            where = (first_seen or {}).get((contest_id, selection_id), "a CVR")
             raise CastRecordError(
-                f"contest '{contest_id}'",
+                f"{where}, contest '{contest_id}'",
                 "ContestSelectionId",
                 f"'{selection_id}' is marked on a CVR but is none of the contest's "
                 "ContestSelection",
@@ -124,12 +140,18 @@ def _list(record: str, field: str, value: Any) -> list[Any]:
     return value
 
 
-def _read_cvr(
+def read_cvr(
     index: int,
     cvr: Any,
     selection_numbers: dict[str, dict[str, int]],
     cast: dict[str, Counter[CastBallot]],
+    first_seen: dict[tuple[str, str], str] | None = None,
 ) -> None:
+    """Count the ballot of one CVR (index from 0) in every contest it holds.
+
+    ``first_seen`` records, per (contest, selection id), the first CVR that marks it, so
+    that a selection the Election does not describe can be named with its record.
+    """
     record = f"CVR {index + 1}"
     if not isinstance(cvr, dict):
         raise CastRecordError(record, "", "is not a JSON object")
@@ -141,7 +163,11 @@ def _read_cvr(
             raise CastRecordError(record, "CVRContest.ContestId", "every CVRContest needs one")
         contest_id = cvr_contest["ContestId"]
         numbers = selection_numbers.setdefault(contest_id, {})
+        known = len(numbers)
         marks = list(_contest_marks(f"{record}, contest '{contest_id}'", cvr_contest, numbers))
+        if first_seen is not None and len(numbers) > known:
+            for selection_id in list(numbers)[known:]:
+                first_seen.setdefault((contest_id, selection_id), record)
         cast.setdefault(contest_id, Counter())[ballot_from_ranks(marks)] += 1
 
 
@@ -169,7 +195,11 @@ def _contest_marks(
         selection_id = selection.get("ContestSelectionId")
         if not isinstance(selection_id, str):
             raise CastRecordError(record, "ContestSelectionId", "is missing")
-        if selection.get("Status") == "needs-adjudication":
+        status = selection.get("Status")
+        # Status is a list in the standard's schema; some exporters write one string
+        if status == "needs-adjudication" or (
+            isinstance(status, list) and "needs-adjudication" in status
+        ):
             continue
         candidate = numbers.setdefault(selection_id, len(numbers))
         where = f"{record}, selection '{selection_id}'"
