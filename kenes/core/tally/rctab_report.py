@@ -427,11 +427,53 @@ def rctab_json_text(summary: Mapping[str, Any]) -> str:
     return write(summary, 0)
 
 
+def rctab_summaries(result: Result, profile: Profile, **details: Any) -> list[dict[str, Any]]:
+    """The summaries RCTab writes for this count: one, or for a sequential (multi-pass) count
+    one per pass (RCTab's ``*_summary_1.json``, ``_2``, ...), each a single-seat count
+    without the earlier passes' winners. ``details`` as for :func:`rctab_summary`."""
+    rules = details.pop("rules", None)
+    rules = rules if rules is not None else rules_of(result)
+    if rules.winner_mode != "sequential":
+        return [rctab_summary(result, profile, rules=rules, **details)]
+    passes: dict[int, list[Round]] = {}
+    for round_ in result.rounds:
+        passes.setdefault(int(round_.extra.get("pass", 1)), []).append(round_)
+    names = profile.candidates
+    earlier: list[int] = []
+    out: list[dict[str, Any]] = []
+    for k in sorted(passes):
+        rounds = [replace(r, number=i + 1) for i, r in enumerate(passes[k])]
+        won = [c for r in rounds for c in r.elected]
+        one = replace(
+            rules,
+            winner_mode="single",
+            seats=1,
+            excluded=(*rules.excluded, *(names[c] for c in earlier)),
+        )
+        single = Result(result.method, result.candidates, 1, won, rounds, result.seed)
+        out.append(rctab_summary(single, profile, rules=one, **details))
+        earlier += won
+    return out
+
+
 def write_rctab_summary(
     path: str | Path, result: Result, profile: Profile, **details: Any
-) -> dict[str, Any]:
-    """Write :func:`rctab_summary` of ``result`` to ``path`` (keyword ``details`` as for
-    rctab_summary) and return it."""
-    summary = rctab_summary(result, profile, **details)
-    Path(path).write_text(rctab_json_text(summary), encoding="utf-8")
-    return summary
+) -> list[Path]:
+    """Write the RCTab summary of ``result`` to ``path`` (``details`` as for
+    :func:`rctab_summary`); a sequential count writes one file per pass, named as RCTab
+    names them (``summary.json`` -> ``summary_1.json``, ``summary_2.json``, ...). Returns the
+    paths written."""
+    target = Path(path)
+    rules = details.get("rules")
+    sequential = (rules if rules is not None else rules_of(result)).winner_mode == "sequential"
+    summaries = rctab_summaries(result, profile, **details)
+    if not sequential:
+        paths = [target]
+    else:
+        paths = [
+            target.with_name(f"{target.stem}_{k}{target.suffix}")
+            for k in range(1, len(summaries) + 1)
+        ]
+    for where, summary in zip(paths, summaries, strict=True):
+        where.write_text(rctab_json_text(summary), encoding="utf-8")
+    return paths

@@ -3,6 +3,7 @@ the three Minneapolis contests (tests/../shared/data/ballots/minneapolis-rctab).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -296,3 +297,29 @@ def test_a_scottish_stv_count_is_refused_in_a_sentence() -> None:
     )
     with pytest.raises(TallyError, match="Write it for an IRV or RCV count"):
         rctab_summary(scottish_stv(profile, 2, seed=0), profile)
+
+
+def test_a_sequential_count_is_one_summary_per_pass_as_rctab_writes_it(tmp_path: Path) -> None:
+    # two passes of single-seat IRV: A wins the first; the second runs without A
+    profile = build_profile(
+        ["A", "B", "C"], [(5, [[0], [1]]), (3, [[1]]), (2, [[2], [1]]), (1, [[2], [0]])]
+    )
+    first = irv(profile, seed=0)
+    second = irv(dataclasses.replace(profile, withdrawn=frozenset({0})), seed=0)
+    assert first.winner_names == ["A"] and second.winner_names == ["B"]
+    rounds = []
+    for k, count in enumerate((first, second), start=1):
+        for round_ in count.rounds:
+            round_.extra["pass"] = Fraction(k)
+            rounds.append(dataclasses.replace(round_, number=len(rounds) + 1))
+    result = Result("irv", profile.candidates, 2, [0, 1], rounds, 0)
+    rules = Rules(winner_mode="sequential", seats=2)
+    paths = write_rctab_summary(tmp_path / "summary.json", result, profile, rules=rules)
+    assert [p.name for p in paths] == ["summary_1.json", "summary_2.json"]
+    one, two = (json.loads(p.read_text()) for p in paths)
+    assert one == rctab_summary(first, profile)
+    assert [r["round"] for r in two["results"]] == [1]
+    assert two["results"][0]["tally"] == {"B": "8", "C": "3"}
+    assert two["results"][0]["tallyResults"] == [{"elected": "B", "transfers": {}}]
+    assert one["summary"]["numWinners"] == two["summary"]["numWinners"] == 1
+    assert two["summary"]["numCandidates"] == 3  # the earlier winner is still a candidate
