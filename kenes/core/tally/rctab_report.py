@@ -427,6 +427,20 @@ def rctab_json_text(summary: Mapping[str, Any]) -> str:
     return write(summary, 0)
 
 
+def details_from_rctab_config(config: Mapping[str, Any]) -> dict[str, str]:
+    """``contest``, ``jurisdiction``, ``office`` and ``date`` for :func:`rctab_summary` from an
+    RCTab contest configuration (its ``outputSettings``), so both reports say the same."""
+    settings = config.get("outputSettings")
+    settings = settings if isinstance(settings, Mapping) else {}
+    keys = {
+        "contest": "contestName",
+        "jurisdiction": "contestJurisdiction",
+        "office": "contestOffice",
+        "date": "contestDate",
+    }
+    return {ours: str(settings.get(theirs) or "") for ours, theirs in keys.items()}
+
+
 def rctab_summaries(result: Result, profile: Profile, **details: Any) -> list[dict[str, Any]]:
     """The summaries RCTab writes for this count: one, or for a sequential (multi-pass) count
     one per pass (RCTab's ``*_summary_1.json``, ``_2``, ...), each a single-seat count

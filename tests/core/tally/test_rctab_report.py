@@ -25,6 +25,7 @@ from kenes.core.tally.profile import OVERVOTE, Profile
 from kenes.core.tally.rctab_report import (
     RCTAB_WRITE_IN,
     bigdecimal_text,
+    details_from_rctab_config,
     rctab_json_text,
     rctab_summary,
     write_rctab_summary,
@@ -64,14 +65,10 @@ def _count_as_configured(profile: Profile, config: dict[str, Any]) -> Result:
 
 def _summary(ballots: Path, contest: str) -> tuple[dict[str, Any], dict[str, Any]]:
     profile, config, expected = _contest(ballots, contest)
-    settings = config["outputSettings"]
     ours = rctab_summary(
         _count_as_configured(profile, config),
         profile,
-        contest=settings["contestName"],
-        jurisdiction=settings["contestJurisdiction"],
-        office=settings["contestOffice"],
-        date=settings["contestDate"],
+        **details_from_rctab_config(config),
         write_in_label="UWI",
         generated_by=expected["config"]["generatedBy"],
     )
