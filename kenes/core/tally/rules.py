@@ -12,8 +12,12 @@ the options change nothing when they do not apply (tests/core/tally property tes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
+
+from kenes.core.tally.errors import TallyError
 
 OVERVOTE_RULES = ("exhaust", "skip", "exhaust_if_multiple")
 DUPLICATE_RULES = ("skip", "exhaust")
@@ -92,3 +96,187 @@ class Rules:
 
     extra: dict[str, str] = field(default_factory=dict, compare=False)
     """Settings read from a configuration that no count here uses, kept for the record."""
+
+    def check(self) -> None:
+        """Raise TallyError (one sentence) if the rules do not make a count."""
+        for name, value, allowed in (
+            ("overvote", self.overvote, OVERVOTE_RULES),
+            ("duplicate", self.duplicate, DUPLICATE_RULES),
+            ("winner mode", self.winner_mode, WINNER_MODES),
+            ("quota", self.quota, QUOTAS),
+            ("tie-break", self.tiebreak, TIEBREAKS),
+        ):
+            if value not in allowed:
+                raise TallyError(f"unknown {name} rule '{value}': use one of {', '.join(allowed)}")
+        percent = self.winner_mode == "bottoms_up_percent"
+        if self.seats < 1 and not percent:
+            raise TallyError("the number of seats must be at least 1")
+        if self.winner_mode == "single" and self.seats != 1:
+            raise TallyError(
+                f"winner mode 'single' fills one seat, not {self.seats}: choose a multi-seat mode"
+            )
+        if percent != (self.bottoms_up_percent is not None):
+            raise TallyError(
+                "a bottoms-up percentage goes with winner mode 'bottoms_up_percent' "
+                "and only with it"
+            )
+        if self.bottoms_up_percent is not None and not 0 < self.bottoms_up_percent <= 1:
+            raise TallyError("the bottoms-up percentage must be more than 0 and at most 100")
+        if not 0 <= self.decimal_places <= 20:
+            raise TallyError("decimal places must be between 0 and 20")
+        for name, number, least in (
+            ("maximum skipped ranks", self.max_skipped, 0),
+            ("maximum rankings", self.max_rankings, 1),
+            ("stop after round", self.stop_after_round, 1),
+            ("minimum votes", self.minimum_votes, 0),
+        ):
+            if number is not None and number < least:
+                raise TallyError(f"{name} must be at least {least}")
+        if self.continue_until_two and (self.seats != 1 or percent):
+            raise TallyError("continue until two candidates remain is for one seat only")
+        if self.quota == "hare" and self.seats == 1 and not percent:
+            raise TallyError("the Hare quota is for multi-seat counts only (as in RCTab)")
+
+
+# RCTab's names for the values of its settings
+_RCTAB_OVERVOTE = {
+    "exhaustImmediately": "exhaust",
+    "alwaysSkipToNextRank": "skip",
+    "exhaustIfMultipleContinuing": "exhaust_if_multiple",
+}
+_RCTAB_TIEBREAK = {
+    "random": "random",
+    "previousRoundCountsThenRandom": "previous_round_then_random",
+    "useCandidateOrder": "candidate_order",
+    "generatePermutation": "permutation",
+}
+_RCTAB_MODE = {
+    "singleWinnerMajority": "single",
+    "standard": "single",
+    "multiWinnerAllowOnlyOneWinnerPerRound": "one_per_round",
+    "multiSeatAllowOnlyOneWinnerPerRound": "one_per_round",
+    "multiWinnerAllowMultipleWinnersPerRound": "multiple_per_round",
+    "bottomsUp": "bottoms_up",
+    "multiSeatBottomsUp": "bottoms_up",
+    "bottomsUpUsingPercentageThreshold": "bottoms_up_percent",
+    "multiPassIrv": "sequential",
+    "multiSeatSequentialWinnerTakesAll": "sequential",
+    "singleSeatContinueUntilTwoCandidatesRemain": "single",
+}
+_RCTAB_USED = {
+    "tiebreakMode",
+    "overvoteRule",
+    "winnerElectionMode",
+    "randomSeed",
+    "numberOfWinners",
+    "multiSeatBottomsUpPercentageThreshold",
+    "decimalPlacesForVoteArithmetic",
+    "minimumVoteThreshold",
+    "maxSkippedRanksAllowed",
+    "maxRankingsAllowed",
+    "nonIntegerWinningThreshold",
+    "doesFirstRoundDetermineThreshold",
+    "hareQuota",
+    "batchElimination",
+    "continueUntilTwoCandidatesRemain",
+    "stopTabulationEarlyAfterRound",
+    "exhaustOnDuplicateCandidate",
+}
+
+
+def from_rctab_config(config: Mapping[str, Any]) -> Rules:
+    """The rules of an RCTab contest configuration (the parsed ``*_config.json``).
+
+    Reads ``rules`` (every setting of RCTab's config_file_documentation.txt that a count
+    uses), the candidates marked ``excluded`` and the ``undeclaredWriteInLabel`` of the CVR
+    sources (placeholders excluded first). Settings no count here uses (e.g.
+    ``rulesDescription``) are kept in ``Rules.extra``. A value RCTab would refuse, or an
+    interactive tie-break, is a TallyError naming the setting.
+    """
+    raw = config.get("rules")
+    if not isinstance(raw, Mapping):
+        raise TallyError("the RCTab configuration has no 'rules' object")
+
+    def text(key: str, default: str = "") -> str:
+        value = raw.get(key, default)
+        return "" if value is None else str(value).strip()
+
+    def number(key: str, default: int | None) -> int | None:
+        value = text(key)
+        if value == "" or value.lower() in ("unlimited", "max"):
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            raise TallyError(f"RCTab setting '{key}': '{value}' is not a whole number") from None
+
+    def flag(key: str) -> bool:
+        value = raw.get(key, False)
+        return value is True or str(value).lower() == "true"
+
+    def pick(key: str, table: Mapping[str, str], default: str) -> str:
+        value = text(key, default)
+        if value not in table:
+            raise TallyError(
+                f"RCTab setting '{key}': '{value}' is not supported here "
+                f"(use one of {', '.join(table)})"
+            )
+        return table[value]
+
+    mode_name = text("winnerElectionMode", "singleWinnerMajority")
+    mode = pick("winnerElectionMode", _RCTAB_MODE, "singleWinnerMajority")
+    seats = number("numberOfWinners", 1)
+    percent_text = text("multiSeatBottomsUpPercentageThreshold")
+    percent: Fraction | None = None
+    if percent_text:
+        try:
+            percent = Fraction(percent_text) / 100
+        except ValueError:
+            raise TallyError(
+                "RCTab setting 'multiSeatBottomsUpPercentageThreshold': "
+                f"'{percent_text}' is not a number"
+            ) from None
+    if mode == "bottoms_up" and percent is not None and seats == 0:
+        mode = "bottoms_up_percent"  # RCTab's older "multiSeatBottomsUp" with a percentage
+    if mode != "bottoms_up_percent":
+        percent = None
+    until_two = flag("continueUntilTwoCandidatesRemain") or (
+        mode_name == "singleSeatContinueUntilTwoCandidatesRemain"
+    )
+    if mode == "single" and (seats or 1) > 1:
+        mode = "multiple_per_round"  # older configs: "standard" with several seats
+    seed = number("randomSeed", None)
+    excluded = tuple(
+        str(c.get("name", ""))
+        for c in config.get("candidates", ())
+        if isinstance(c, Mapping) and c.get("excluded") in (True, "true")
+    )
+    labels: list[str] = []
+    for source in config.get("cvrFileSources", ()):
+        label = source.get("undeclaredWriteInLabel") if isinstance(source, Mapping) else None
+        if label and str(label) not in labels:
+            labels.append(str(label))
+    rules = Rules(
+        overvote=pick("overvoteRule", _RCTAB_OVERVOTE, "exhaustImmediately"),
+        duplicate="exhaust" if flag("exhaustOnDuplicateCandidate") else "skip",
+        max_skipped=number("maxSkippedRanksAllowed", None),
+        max_rankings=number("maxRankingsAllowed", None),
+        winner_mode=mode,
+        seats=seats if seats is not None else 1,
+        bottoms_up_percent=percent,
+        quota="hare" if flag("hareQuota") else "droop",
+        non_integer_threshold=flag("nonIntegerWinningThreshold"),
+        first_round_threshold=flag("doesFirstRoundDetermineThreshold"),
+        decimal_places=number("decimalPlacesForVoteArithmetic", 4) or 0,
+        minimum_votes=number("minimumVoteThreshold", 0) or 0,
+        batch=flag("batchElimination"),
+        continue_until_two=until_two,
+        stop_after_round=number("stopTabulationEarlyAfterRound", None),
+        tiebreak=pick("tiebreakMode", _RCTAB_TIEBREAK, "random"),
+        seed=seed,
+        exclude_first=tuple(labels),
+        excluded=excluded,
+        extra={k: str(v) for k, v in raw.items() if k not in _RCTAB_USED},
+    )
+    rules.check()
+    return rules

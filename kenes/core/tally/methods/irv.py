@@ -27,6 +27,7 @@ A tie for last place is decided by lot from the recorded seed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields, replace
 from fractions import Fraction
 
 import numpy as np
@@ -41,10 +42,15 @@ from kenes.core.tally.methods.common import (
     new_seed,
     top_choices,
 )
+from kenes.core.tally.methods.rcv import INACTIVE_KEYS, rcv, rules_options
 from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile
 from kenes.core.tally.result import LotDrawer, Result, Round
+from kenes.core.tally.rules import Rules
 
 INCREMENTAL = True  # tests compare with False: the same rounds, recomputing every ballot
+
+# the options the fast path below counts itself; any other option goes to the rcv engine
+_FAST_FIELDS = ("overvote", "batch", "seed", "decimal_places")
 
 
 def irv(
@@ -55,58 +61,68 @@ def irv(
     max_skipped: int | None = None,
     batch: bool = False,
     exclude_first: Sequence[str] = (),
+    rules: Rules | None = None,
 ) -> Result:
-    """Count a single-seat instant-runoff election (see the module docstring)."""
-    if overvote not in ("exhaust", "skip"):
-        raise ValueError("overvote must be 'exhaust' or 'skip'")
+    """Count a single-seat instant-runoff election (see the module docstring).
+
+    ``rules`` (any option of :class:`Rules`) replaces the keyword options when given. Plain
+    rules on a file without overvotes are counted here, incrementally (only the ballots of
+    an excluded candidate are read again); anything else by :func:`rcv` (the same rounds).
+    """
+    if rules is None:
+        rules = Rules(
+            overvote=overvote,
+            max_skipped=max_skipped,
+            batch=batch,
+            exclude_first=tuple(exclude_first),
+            seed=seed,
+        )
+    elif rules.seed is None and seed is not None:
+        rules = replace(rules, seed=seed)
+    rules.check()
+    if rules.seats != 1 or rules.winner_mode != "single":
+        raise TallyError("IRV fills one seat; use --method stv for several")
+    if not _fast(profile, rules):
+        return rcv(profile, rules, method="irv")
     standing = check_seats(profile, 1)
-    unknown = [name for name in exclude_first if name not in profile.candidates]
-    if unknown:
-        raise TallyError(f"--exclude-first names no candidate in the file: {', '.join(unknown)}")
-    first_out = [profile.candidates.index(name) for name in exclude_first]
-    options = {
-        "overvote": overvote,
-        "max_skipped": "none" if max_skipped is None else str(max_skipped),
-        "batch": str(batch).lower(),
-    }
-    nobody = all_standing_elected(
-        profile, "irv", 1, standing, seed, options=options, placeholders=first_out
-    )
+    options = rules_options(rules)
+    nobody = all_standing_elected(profile, "irv", 1, standing, rules.seed, options=options)
     if nobody is not None:
         return nobody
-    seed = new_seed(seed)
+    seed = new_seed(rules.seed)
     lots = LotDrawer(seed)
     n = profile.n_candidates
     continuing = np.zeros(n, dtype=bool)
     continuing[standing] = True
-    first_out = [c for c in first_out if continuing[c]]
     rounds: list[Round] = []
     previous: dict[int, Fraction] = {}
-    # Under the plain rules a ballot's choice changes only when its choice (or one of the
-    # candidates it ties at the top) is excluded: only those ballots are looked at again.
-    # (Skipping overvotes can change other ballots too, so that path recomputes all.)
-    incremental = INCREMENTAL and profile.marks is None and overvote == "exhaust"
-    top = ballot_choices(profile, continuing, overvote, max_skipped)
+    # Without overvotes a ballot's choice changes only when its choice is excluded: only
+    # those ballots are looked at again.
+    top = top_choices(profile.ranks, continuing)
+    counts = profile.counts
+    blank = (profile.ranks == 0).all(axis=1)
+    blanks = int(counts[blank].sum())
     voters = profile.n_voters
-    weights = profile.counts.astype(np.float64)  # bincount sums: exact below 2**53 voters
+    weights = counts.astype(np.float64)  # bincount sums: exact below 2**53 voters
     while True:
-        # shifted by 2: EXHAUSTED and TIED_AT_TOP (-1, -2) count apart, and for no one
-        tally = np.bincount(top + 2, weights=weights, minlength=n + 2)[2:]
+        # shifted by 1: EXHAUSTED (-1) counts apart, and for no one
+        tally = np.bincount(top + 1, weights=weights, minlength=n + 1)[1:]
         votes = {c: Fraction(int(tally[c])) for c in range(n) if continuing[c]}
-        exhausted = Fraction(voters - sum(int(v) for v in tally))
+        exhausted = Fraction(voters - blanks - sum(int(v) for v in tally))
         active = sum(votes.values(), Fraction(0))
         round_ = Round(number=len(rounds) + 1, votes=votes, exhausted=exhausted)
+        for key in INACTIVE_KEYS.values():
+            round_.extra[key] = Fraction(0)
+        round_.extra["inactive_exhausted"] = exhausted
         round_.extra["threshold"] = Fraction(int(active) // 2 + 1)
+        if len(rounds) == 0:
+            round_.extra["blank_ballots"] = Fraction(blanks)
         if previous:
             round_.transfers = {c: votes[c] - previous.get(c, Fraction(0)) for c in votes}
         rounds.append(round_)
         previous = votes
         leader = max(votes, key=lambda c: votes[c])
-        if len(rounds) == 1 and first_out:
-            # placeholders go before anyone can be elected, whatever their votes
-            out = first_out
-            round_.why.append("excluded first as undeclared write-ins")
-        elif votes[leader] * 2 > active or len(votes) == 1:
+        if votes[leader] * 2 > active or len(votes) == 1:
             round_.elected = [leader]
             round_.action = "election"
             round_.why.append(
@@ -114,20 +130,39 @@ def irv(
                 "more than half"
             )
             break
-        else:
-            out = lowest_candidates(votes, batch, lots, round_)
+        if len(votes) == 2:
+            # RCTab: the last two tied, neither over the threshold: the tie-break elects
+            drawn = lots.draw(
+                sorted(votes), f"round {round_.number}: election among tied candidates"
+            )
+            names = profile.candidates
+            round_.why.append(
+                f"tie for election among {', '.join(names[c] for c in sorted(votes))} "
+                f"decided by lot: {names[drawn]}"
+            )
+            round_.elected = [drawn]
+            round_.action = "election"
+            break
+        out = lowest_candidates(votes, batch=rules.batch, lots=lots, round_=round_)
         for c in out:
             continuing[c] = False
         round_.excluded = out
         round_.action = "exclusion"
-        if incremental:
-            again = top == TIED_AT_TOP
-            for c in out:
-                again |= top == c
-            rows = np.flatnonzero(again)
+        again = np.zeros(len(top), dtype=bool)
+        for c in out:
+            again |= top == c
+        rows = np.flatnonzero(again)
+        before = top[rows]
+        if INCREMENTAL:
             top[rows] = top_choices(profile.ranks[rows], continuing)
         else:
-            top = ballot_choices(profile, continuing, overvote, max_skipped)
+            top = top_choices(profile.ranks, continuing)
+        after = top[rows]
+        for c in out:
+            mine = before == c
+            moved = np.bincount(after[mine] + 1, weights=weights[rows][mine], minlength=n + 1)
+            flows = {int(d) - 1: Fraction(int(v)) for d, v in enumerate(moved) if v}
+            round_.flows[c] = flows
     return Result(
         "irv",
         profile.candidates,
@@ -139,6 +174,20 @@ def irv(
         options=options,
         notes=list(profile.notes),
     )
+
+
+def _fast(profile: Profile, rules: Rules) -> bool:
+    """Whether the plain incremental count gives exactly the rounds of :func:`rcv`."""
+    default = Rules()
+    for f in fields(Rules):
+        plain = f.name in _FAST_FIELDS or f.name == "extra"
+        if not plain and getattr(rules, f.name) != getattr(default, f.name):
+            return False
+    if profile.marks is not None:
+        return False
+    # an equal ranking is an overvote, read by the ballot walk
+    ranks = np.sort(profile.ranks, axis=1)
+    return not bool(((ranks[:, 1:] == ranks[:, :-1]) & (ranks[:, 1:] > 0)).any())
 
 
 def lowest_candidates(
