@@ -21,6 +21,7 @@ from kenes.core.tally import (
     scottish_stv,
 )
 from kenes.core.tally.methods.ballot_walk import OVERVOTED, choices
+from kenes.core.tally.methods.rcv import rcv
 from kenes.core.tally.profile import OVERVOTE, Profile
 from kenes.core.tally.rctab_report import (
     RCTAB_WRITE_IN,
@@ -31,7 +32,7 @@ from kenes.core.tally.rctab_report import (
     write_rctab_summary,
 )
 from kenes.core.tally.result import Result
-from kenes.core.tally.rules import Rules
+from kenes.core.tally.rules import Rules, from_rctab_config
 
 CONTESTS = ["2013_minneapolis_mayor", "2013_minneapolis_park", "2017_minneapolis_mayor"]
 REASONS = ("exhaustedChoices", "overvotes", "repeatedRankings", "skippedRankings")
@@ -45,31 +46,20 @@ def _contest(ballots: Path, contest: str) -> tuple[Profile, dict[str, Any], dict
     return profile, config, expected
 
 
-def _count_as_configured(profile: Profile, config: dict[str, Any]) -> Result:
-    """The rules of the contest's RCTab configuration (as tests/core/tally/test_irv.py and
-    test_minneapolis_park.py count them)."""
-    rules = config["rules"]
-    overvote = {"alwaysSkipToNextRank": "skip", "exhaustImmediately": "exhaust"}
-    common: dict[str, Any] = {
-        "overvote": overvote[rules["overvoteRule"]],
-        "max_skipped": int(rules["maxSkippedRanksAllowed"]),
-        "batch": rules["batchElimination"],
-        "exclude_first": ["UWI"],
-    }
-    seats = int(rules["numberOfWinners"])
-    if seats == 1:
-        return irv(profile, seed=0, **common)
-    decimals = int(rules["decimalPlacesForVoteArithmetic"])
-    return minneapolis_stv(profile, seats, seed=0, decimal_places=decimals, **common)
+def _count_as_configured(profile: Profile, config: dict[str, Any]) -> tuple[Result, Rules]:
+    """The count under the rules of the contest's RCTab configuration."""
+    rules = from_rctab_config(config)
+    return rcv(profile, rules), rules
 
 
 def _summary(ballots: Path, contest: str) -> tuple[dict[str, Any], dict[str, Any]]:
     profile, config, expected = _contest(ballots, contest)
+    result, rules = _count_as_configured(profile, config)
     ours = rctab_summary(
-        _count_as_configured(profile, config),
+        result,
         profile,
+        rules=rules,
         **details_from_rctab_config(config),
-        write_in_label="UWI",
         generated_by=expected["config"]["generatedBy"],
     )
     return ours, expected
@@ -145,27 +135,139 @@ def test_every_round_inactive_ballots_by_reason_equal_rctab(contest: str, ballot
         assert mine["inactiveBallots"] == official["inactiveBallots"], f"round {mine['round']}"
 
 
-def test_park_board_report_is_rctabs_file_byte_for_byte(ballots: Path, tmp_path: Path) -> None:
-    """Including "9452.0000" after a winner's ballots moved on (scale 4) and "14866" for a
-    winner set back to the threshold: a text diff of the two tabulators shows nothing."""
-    contest = "2013_minneapolis_park"
+@pytest.mark.parametrize(
+    "contest",
+    [
+        pytest.param("2013_minneapolis_mayor", marks=ENGINE_PENDING),
+        "2013_minneapolis_park",
+        pytest.param("2017_minneapolis_mayor", marks=ENGINE_PENDING),
+    ],
+)
+def test_report_is_rctabs_file_byte_for_byte(contest: str, ballots: Path, tmp_path: Path) -> None:
+    """Including, for the Park Board, "9452.0000" after a winner's ballots moved on (scale 4)
+    and "14866" for a winner set back to the threshold: a text diff of the two tabulators
+    shows nothing."""
     profile, config, expected = _contest(ballots, contest)
     folder = ballots / "minneapolis-rctab" / contest
+    result, rules = _count_as_configured(profile, config)
     path = tmp_path / "summary.json"
-    settings = config["outputSettings"]
-    write_rctab_summary(
+    written = write_rctab_summary(
         path,
-        _count_as_configured(profile, config),
+        result,
         profile,
-        contest=settings["contestName"],
-        jurisdiction=settings["contestJurisdiction"],
-        office=settings["contestOffice"],
-        date=settings["contestDate"],
-        write_in_label="UWI",
+        rules=rules,
+        **details_from_rctab_config(config),
         generated_by="RCTab 2.0.0",
     )
+    assert written == [path]
     official = (folder / f"{contest}_expected_detailed_report.json").read_text()
     assert path.read_text() == official
+
+
+# -- the Park Board ballots under other RCTab settings: RCTab's expected reports for them
+# (BrightSpots/rcv src/test/resources/network/brightspots/rcv/test_data/
+# 2013_minneapolis_park_{hare,bottoms_up,sequential}/*_expected_detailed_report.json, RCTab 2.0;
+# the same CVR as 2013_minneapolis_park)
+
+
+def _park_under(ballots: Path, **settings: Any) -> tuple[Result, Rules, Profile]:
+    profile, config, _ = _contest(ballots, "2013_minneapolis_park")
+    config["rules"].update(settings)
+    rules = from_rctab_config(config)
+    return rcv(profile, rules), rules, profile
+
+
+def test_park_board_under_the_hare_quota_equals_rctabs_report(ballots: Path) -> None:
+    result, rules, profile = _park_under(ballots, hareQuota=True)
+    report = rctab_summary(result, profile, rules=rules)
+    rounds = report["results"]
+    assert len(rounds) == 10
+    assert {r["threshold"] for r in rounds} == {"19821"}
+    assert rounds[8]["tallyResults"] == [
+        {"elected": "ANNIE YOUNG", "transfers": {}},
+        {
+            "elected": "JOHN ERWIN",
+            "transfers": {"exhausted": "1827.2600", "residual surplus": "1.7400"},
+        },
+        {"elected": "MEG FORNEY", "transfers": {}},
+    ]
+    assert rounds[9]["tally"] == {
+        "ANNIE YOUNG": "13914.0000",
+        "JOHN ERWIN": "19821",
+        "MEG FORNEY": "11704.0000",
+    }
+    assert rounds[9]["inactiveBallots"] == {
+        "exhaustedChoices": "12262",
+        "finalRoundSurplus": "1827.2600",
+        "overvotes": "0",
+        "repeatedRankings": "0",
+        "skippedRankings": "0",
+    }
+    assert rounds[9]["tallyResults"] == []
+
+
+def test_park_board_bottoms_up_equals_rctabs_report(ballots: Path) -> None:
+    result, rules, profile = _park_under(ballots, winnerElectionMode="multiSeatBottomsUp")
+    report = rctab_summary(result, profile, rules=rules)
+    rounds = report["results"]
+    assert len(rounds) == 9  # no final-round-surplus round: bottoms-up passes no surplus
+    assert rounds[8]["tally"] == {
+        "ANNIE YOUNG": "13914",
+        "JOHN ERWIN": "21650",
+        "MEG FORNEY": "11704",
+    }
+    assert rounds[8]["tallyResults"] == [
+        {"elected": "ANNIE YOUNG", "transfers": {}},
+        {"elected": "JOHN ERWIN", "transfers": {}},
+        {"elected": "MEG FORNEY", "transfers": {}},
+    ]
+    assert "finalRoundSurplus" not in rounds[8]["inactiveBallots"]
+    assert rounds[8]["threshold"] == report["summary"]["finalThreshold"] == "14866"
+
+
+def test_park_board_sequential_is_rctabs_three_reports(ballots: Path, tmp_path: Path) -> None:
+    result, rules, profile = _park_under(
+        ballots, winnerElectionMode="multiSeatSequentialWinnerTakesAll"
+    )
+    paths = write_rctab_summary(tmp_path / "summary.json", result, profile, rules=rules)
+    assert [p.name for p in paths] == ["summary_1.json", "summary_2.json", "summary_3.json"]
+    passes = [json.loads(p.read_text()) for p in paths]
+    assert [len(s["results"]) for s in passes] == [10, 9, 8]
+    assert [s["summary"]["finalThreshold"] for s in passes] == ["20163", "18458", "15675"]
+    assert [s["summary"]["numWinners"] for s in passes] == [1, 1, 1]
+    assert [s["results"][-1]["tallyResults"] for s in passes] == [
+        [{"elected": "JOHN ERWIN", "transfers": {}}],
+        [{"elected": "ANNIE YOUNG", "transfers": {}}],
+        [{"elected": "MEG FORNEY", "transfers": {}}],
+    ]
+    second = passes[1]["results"][0]
+    assert second["threshold"] == "28701"
+    assert second["inactiveBallots"]["exhaustedChoices"] == "2129"
+    assert "JOHN ERWIN" not in second["tally"]  # the first pass's winner stands no more
+    assert second["tally"]["ANNIE YOUNG"] == "12947"
+    assert second["tallyResults"] == [
+        {
+            "eliminated": RCTAB_WRITE_IN,
+            "transfers": {
+                "ANNIE YOUNG": "9",
+                "CASPER HILL": "4",
+                "HASHIM YONIS": "6",
+                "ISHMAEL ISRAEL": "5",
+                "JASON STONE": "9",
+                "MARY LYNN MCPHERSON": "5",
+                "MEG FORNEY": "8",
+                "STEVE BARLAND": "3",
+                "TOM NORDYKE": "7",
+                "exhausted": "300",
+            },
+        }
+    ]
+    assert passes[0]["results"][8]["tallyResults"] == [
+        {
+            "eliminated": "MEG FORNEY",
+            "transfers": {"ANNIE YOUNG": "3420", "JOHN ERWIN": "1340", "exhausted": "6944"},
+        }
+    ]
 
 
 # -- hand-built counts: each rule of the shape with a profile whose report depends on it --
