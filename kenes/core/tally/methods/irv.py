@@ -162,7 +162,8 @@ def irv(
             mine = before == c
             moved = np.bincount(after[mine] + 1, weights=weights[rows][mine], minlength=n + 1)
             flows = {int(d) - 1: Fraction(int(v)) for d, v in enumerate(moved) if v}
-            round_.flows[c] = flows
+            if flows:
+                round_.flows[c] = flows
     return Result(
         "irv",
         profile.candidates,
