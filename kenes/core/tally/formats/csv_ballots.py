@@ -6,9 +6,12 @@ Two shapes, told apart by the header row:
   ``choice_2``, ``Choice 3 of 5``, ``preference #4`` ...), read in the order of the numbers in
   the header, whatever the order of the columns; each cell names a candidate. An empty cell,
   ``undervote`` / ``under vote`` / ``skipped`` / ``-`` is a skipped position; ``overvote`` /
-  ``over vote`` (the mark vendors write) or ``a|b`` / ``a=b`` (the candidates marked) is an
-  overvote. Other columns (``Precinct`` ...) are ignored. Candidates are numbered in order of
-  first appearance. This is the layout of ES&S and RCTab exports.
+  ``over vote`` (the mark vendors write; the profile cannot tell whom it marks) or ``a|b`` /
+  ``a=b`` (the candidates marked: a named overvote, so the ``exhaust_if_multiple`` rule can
+  read it) is an overvote. A candidate written again at a later position is kept there in the
+  ballot as cast (the rules decide what a repeat means). Other columns (``Precinct`` ...) are
+  ignored. Candidates are numbered in order of first appearance. This is the layout of ES&S
+  and RCTab exports.
 * one column per candidate — the header names the candidates; each cell is the rank number
   given to that candidate (empty = unranked). For approval ballots a 1 marks approval.
 
@@ -24,7 +27,7 @@ import re
 import numpy as np
 
 from kenes.core.tally.errors import BallotFileError
-from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile, build_profile, merge
+from kenes.core.tally.profile import OVERVOTE, SKIPPED, MarkWriter, Profile, build_profile, merge
 
 _RANK_COLUMN = re.compile(
     r"(?i)^\s*(?:rank|choice|preference|pref)[\s_#.-]*(\d+)"
@@ -72,6 +75,7 @@ def _cast_vote_record(
     rows: list[list[str]], header: list[str], rank_cols: list[int], count_col: int | None
 ) -> Profile:
     names: dict[str, int] = {}
+    writer = MarkWriter()
     mark_rows: list[list[int]] = []
     counts: list[int] = []
     ballots: list[tuple[int, list[list[int]]]] = []
@@ -99,7 +103,7 @@ def _cast_vote_record(
                     lineno, f"'{cell}' in column '{header[col]}' names an empty candidate"
                 )
             group = [names.setdefault(part, len(names)) for part in parts]
-            marks.append(group[0] if len(group) == 1 else OVERVOTE)
+            marks.append(writer.mark(group))
             fresh = [c for c in group if c not in seen]
             seen.update(fresh)
             positions.append(fresh)
@@ -121,6 +125,7 @@ def _cast_vote_record(
             ranks=ranks,
             counts=np.array(counts, dtype=np.int64),
             marks=np.array(mark_rows, dtype=np.int16),
+            overvotes=writer.overvotes,
         )
     )
 
