@@ -112,19 +112,40 @@ def uses_surpluses(rules: Rules) -> bool:
     return rules.seats > 1 and rules.winner_mode in _SURPLUS_MODES
 
 
+_INT_RULES = ("seats", "decimal_places", "minimum_votes")
+_OPTIONAL_INT_RULES = ("max_skipped", "max_rankings", "stop_after_round")
+_BOOL_RULES = ("non_integer_threshold", "first_round_threshold", "batch", "continue_until_two")
+_TUPLE_RULES = ("exclude_first", "excluded")
+_TEXT_RULES = ("overvote", "duplicate", "winner_mode", "quota", "tiebreak")
+
+
 def rules_of(result: Result) -> Rules:
-    """The ballot-reading and surplus rules of a result counted before the Rules object
-    existed (``irv`` / ``minneapolis_stv`` record them in ``result.options``)."""
+    """The rules a result was counted under, read back from ``result.options`` (the rcv
+    engine records every rule that differs from ``Rules()``; ``irv`` / ``minneapolis_stv``
+    results made before it recorded their few options the same way)."""
     options = result.options
-    max_skipped = options.get("max_skipped", "none")
-    return Rules(
-        overvote=options.get("overvote", "exhaust"),
-        max_skipped=None if max_skipped == "none" else int(max_skipped),
-        batch=options.get("batch", "false") == "true",
-        seats=result.seats,
-        winner_mode="single" if result.seats == 1 else "multiple_per_round",
-        decimal_places=int(options.get("decimal_places", "4")),
-    )
+    given: dict[str, Any] = {}
+    for name in _TEXT_RULES:
+        if name in options:
+            given[name] = options[name]
+    for name in _INT_RULES:
+        if name in options:
+            given[name] = int(options[name])
+    for name in _OPTIONAL_INT_RULES:
+        if name in options:
+            given[name] = None if options[name] == "none" else int(options[name])
+    for name in _BOOL_RULES:
+        if name in options:
+            given[name] = options[name] == "true"
+    for name in _TUPLE_RULES:
+        if options.get(name):
+            given[name] = tuple(options[name].split("|"))
+    if options.get("bottoms_up_percent", "none") != "none":
+        given["bottoms_up_percent"] = Fraction(options["bottoms_up_percent"])
+    given.setdefault("seats", result.seats)
+    if given["seats"] > 1:
+        given.setdefault("winner_mode", "multiple_per_round")
+    return Rules(**given)
 
 
 def blank_ballots(profile: Profile) -> npt.NDArray[np.bool_]:
@@ -171,12 +192,22 @@ def _replay(result: Result, profile: Profile, rules: Rules) -> list[_ReplayedRou
             new = np.full(len(rows), FINAL_SURPLUS, dtype=np.int64)
         else:
             new = choices(profile, continuing.copy(), walk)[rows]
-        for i, dst in zip(rows.tolist(), new.tolist(), strict=True):
-            src = int(where[i])
-            if src != _NOT_YET and value[i] > 0:
-                figure = replayed.moves.setdefault(src, {}).setdefault(dst, _Figure(Fraction(0)))
-                figure.value += Fraction(int(counts[i] * value[i]), unit)
-                figure.scaled |= bool(scaled[i])
+        # what moved, by (source, destination): RCTab counts only ballots worth more than 0
+        keep = (where[rows] != _NOT_YET) & (value[rows] > 0)
+        if keep.any():
+            pairs = np.stack([where[rows][keep], new[keep]], axis=1)
+            unique, inverse = np.unique(pairs, axis=0, return_inverse=True)
+            inverse = inverse.ravel()
+            sums = np.zeros(len(unique), dtype=np.int64)
+            np.add.at(sums, inverse, (counts[rows] * value[rows])[keep])
+            any_scaled = np.zeros(len(unique), dtype=bool)
+            np.logical_or.at(any_scaled, inverse, scaled[rows][keep])
+            for (src, dst), amount, was_scaled in zip(
+                unique.tolist(), sums.tolist(), any_scaled.tolist(), strict=True
+            ):
+                replayed.moves.setdefault(src, {})[dst] = _Figure(
+                    Fraction(amount, unit), was_scaled
+                )
         where[rows] = new
         placed = where >= 0
         scaled_count = np.bincount(where[placed], weights=scaled[placed], minlength=n)

@@ -29,6 +29,7 @@ from kenes.core.tally.rctab_report import (
     details_from_rctab_config,
     rctab_json_text,
     rctab_summary,
+    rules_of,
     write_rctab_summary,
 )
 from kenes.core.tally.result import Result
@@ -422,3 +423,12 @@ def test_a_sequential_count_is_one_summary_per_pass_as_rctab_writes_it(tmp_path:
     assert two["results"][0]["tallyResults"] == [{"elected": "B", "transfers": {}}]
     assert one["summary"]["numWinners"] == two["summary"]["numWinners"] == 1
     assert two["summary"]["numCandidates"] == 3  # the earlier winner is still a candidate
+
+
+def test_the_rules_of_an_rcv_result_are_read_back_from_its_options(ballots: Path) -> None:
+    profile, config, expected = _contest(ballots, "2013_minneapolis_park")
+    rules = from_rctab_config(config)
+    result = rcv(profile, rules)
+    assert dataclasses.replace(rules_of(result), seed=rules.seed) == rules
+    without = rctab_summary(result, profile, **details_from_rctab_config(config))
+    assert without["results"] == expected["results"]
