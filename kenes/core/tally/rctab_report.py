@@ -327,7 +327,7 @@ def rctab_summary(
 
     def threshold_text(round_: Round) -> str:
         threshold = round_.extra.get("threshold", Fraction(0))
-        return text(threshold, rules.non_integer_threshold)
+        return text(threshold, _threshold_scaled(round_, threshold, rules))
 
     results: list[dict[str, Any]] = []
     for i, (round_, replayed) in enumerate(zip(result.rounds, replay, strict=True)):
@@ -373,6 +373,21 @@ def rctab_summary(
             "undervotes": int(profile.counts[blank].sum()),
         },
     }
+
+
+def _threshold_scaled(round_: Round, threshold: Fraction, rules: Rules) -> bool:
+    """Whether RCTab carries the threshold with ``decimal_places`` decimals
+    (Tabulator.calculateAndSetWinningThreshold): a non-integer threshold, or the bottoms-up
+    percentage one — votes x (percentage / 100, divided to ``decimal_places``) — unless the
+    minimum vote threshold (a whole number) is higher and replaces it."""
+    if rules.winner_mode == "bottoms_up_percent" and rules.bottoms_up_percent is not None:
+        unit = 10**rules.decimal_places
+        share = Fraction(int(rules.bottoms_up_percent * unit), unit)
+        computed = sum(round_.votes.values(), Fraction(0)) * share
+        return not (rules.minimum_votes > computed and threshold == rules.minimum_votes)
+    if rules.non_integer_threshold:
+        return not (rules.minimum_votes > 0 and threshold == rules.minimum_votes)
+    return False
 
 
 def _java_order(name: str) -> bytes:

@@ -432,3 +432,14 @@ def test_the_rules_of_an_rcv_result_are_read_back_from_its_options(ballots: Path
     assert dataclasses.replace(rules_of(result), seed=rules.seed) == rules
     without = rctab_summary(result, profile, **details_from_rctab_config(config))
     assert without["results"] == expected["results"]
+
+
+def test_the_bottoms_up_percentage_threshold_carries_the_arithmetic_decimals() -> None:
+    # RCTab: votes x (15 / 100 divided to 4 decimals) = 11 x 0.1500 = "1.6500"
+    profile = build_profile(
+        ["A", "B", "C", "D"], [(5, [[0], [1]]), (3, [[1]]), (2, [[2], [1]]), (1, [[3], [0]])]
+    )
+    rules = Rules(seats=2, winner_mode="bottoms_up_percent", bottoms_up_percent=Fraction(15, 100))
+    report = rctab_summary(rcv(profile, rules), profile, rules=rules)
+    assert report["results"][0]["threshold"] == "1.6500"
+    assert report["results"][0]["tallyResults"][0]["eliminated"] == "D"
