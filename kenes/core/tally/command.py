@@ -11,12 +11,16 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
+from fractions import Fraction
 from typing import Any
 
 from kenes.core.tally import (
     ALL_STV_RULES,
     METHODS,
     BallotFileError,
+    Profile,
+    Result,
     TallyError,
     count,
     decimal_string,
@@ -27,6 +31,15 @@ from kenes.core.tally import (
 )
 from kenes.core.tally.formats import FORMATS
 from kenes.core.tally.motion import BASES, MAJORITIES, motion_result, motion_votes
+from kenes.core.tally.rules import (
+    DUPLICATE_RULES,
+    OVERVOTE_RULES,
+    QUOTAS,
+    TIEBREAKS,
+    WINNER_MODES,
+    Rules,
+    from_rctab_config,
+)
 
 HELP = (
     "Count a ballot file (BLT, PrefLib .soc/.soi/.toc/.toi, CSV, NIST CVR JSON) by a voting "
@@ -48,17 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--contest", help="the contest to count in a cast-vote-record file: its id or name"
     )
     parser.add_argument("--seed", type=int, help="seed for lots (default: random, recorded)")
-    only = "IRV and --stv-rules minneapolis only"
-    parser.add_argument("--overvote", choices=["exhaust", "skip"], default="exhaust", help=only)
-    parser.add_argument("--max-skipped", type=int, help=f"{only}: skipped ranks allowed")
-    parser.add_argument("--batch", action="store_true", help=f"{only}: batch elimination")
-    parser.add_argument("--exclude-first", action="append", default=[], help=f"{only}: e.g. UWI")
-    parser.add_argument(
-        "--decimal-places",
-        type=int,
-        default=4,
-        help="--stv-rules minneapolis only: decimals of surplus arithmetic",
-    )
+    _add_rule_arguments(parser)
     motion = "--method motion only"
     parser.add_argument("--electorate", type=int, default=0, help=f"{motion}: members entitled")
     parser.add_argument("--quorum-percent", type=int, default=0, help=f"{motion}: 0-100")
@@ -66,6 +69,188 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     counts = f"{motion}: what counts as 100%%"
     parser.add_argument("--base", choices=BASES, default="yes_no", help=counts)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+RULES_ONLY = "--method irv and --method stv --stv-rules minneapolis only"
+
+
+def _choices(values: tuple[str, ...]) -> list[str]:
+    return [v.replace("_", "-") for v in values]
+
+
+def _add_rule_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of kenes.core.tally.rules.Rules (docs/tally.md, "Rules options").
+
+    Every default is None, so that a flag given explicitly is known: it overrides
+    --rctab-config, and it is an error with a method it does not apply to.
+    """
+    only = RULES_ONLY
+    rules = parser.add_argument_group("ranked-choice rules", f"{only} (RCTab's settings)")
+    add = rules.add_argument
+    add("--rctab-config", help="rules, excluded candidates and write-in label of an RCTab config")
+    add("--overvote", choices=_choices(OVERVOTE_RULES), help="a position with several marks")
+    add("--duplicate", choices=_choices(DUPLICATE_RULES), help="a candidate ranked again")
+    add("--max-skipped", type=int, help="skipped ranks allowed before the next mark")
+    add("--max-rankings", type=int, help="positions read")
+    add("--winner-mode", choices=_choices(WINNER_MODES))
+    add("--bottoms-up-percent", help="--winner-mode bottoms-up-percent: e.g. 15")
+    add("--quota", choices=QUOTAS, help="multi-seat threshold")
+    add("--non-integer-threshold", action="store_true", default=None)
+    add("--first-round-threshold", action="store_true", default=None)
+    add("--decimal-places", type=int, help="decimals of surplus and threshold arithmetic")
+    add("--minimum-votes", type=int, help="fewer first-round votes exclude a candidate")
+    add("--batch", action="store_true", default=None, help="batch elimination")
+    add("--continue-until-two", action="store_true", default=None, help="one seat")
+    add("--stop-after-round", type=int)
+    add("--tiebreak", choices=_choices(TIEBREAKS))
+    add("--exclude-first", action="append", help="placeholder never elected, e.g. UWI")
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        help="a candidate excluded before the count (any method, any format); repeatable",
+    )
+
+
+# command-line option -> Rules field, for the options given as they are
+_RULE_OPTIONS = (
+    "overvote",
+    "duplicate",
+    "max_skipped",
+    "max_rankings",
+    "winner_mode",
+    "bottoms_up_percent",
+    "quota",
+    "non_integer_threshold",
+    "first_round_threshold",
+    "decimal_places",
+    "minimum_votes",
+    "batch",
+    "continue_until_two",
+    "stop_after_round",
+    "tiebreak",
+    "exclude_first",
+)
+
+
+def _flag(key: str) -> str:
+    return "--" + key.replace("_", "-")
+
+
+def _given(options: Mapping[str, Any]) -> list[str]:
+    """The rule options given on the command line (not left at None)."""
+    keys = [*_RULE_OPTIONS, "rctab_config"]
+    return [k for k in keys if options.get(k) not in (None, [])]
+
+
+def _read_rctab_config(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as stream:
+            config = json.load(stream)
+    except OSError as exc:
+        raise TallyError(f"{path}: cannot read the RCTab configuration ({exc.strerror})") from exc
+    except json.JSONDecodeError as exc:
+        raise TallyError(f"{path}, line {exc.lineno}: not JSON ({exc.msg})") from exc
+    if not isinstance(config, dict):
+        raise TallyError(f"{path}: an RCTab configuration is a JSON object")
+    return config
+
+
+def rules_from_options(options: Mapping[str, Any], profile: Profile, *, seats: int | None) -> Rules:
+    """The Rules of a command line: --rctab-config first, then every flag given over it.
+
+    A configuration's excluded candidates and write-in label that the file does not name
+    are left out (they hold no ballot); names given with the flags must be in the file.
+    """
+    base = Rules()
+    if options.get("rctab_config"):
+        path = options["rctab_config"]
+        try:
+            base = from_rctab_config(_read_rctab_config(path))
+        except TallyError as exc:
+            message = str(exc)
+            raise TallyError(message if message.startswith(path) else f"{path}: {message}") from exc
+        names = set(profile.candidates)
+        base = replace(
+            base,
+            exclude_first=tuple(n for n in base.exclude_first if n in names),
+            excluded=tuple(n for n in base.excluded if n in names),
+        )
+    changes: dict[str, Any] = {}
+    for key in _RULE_OPTIONS:
+        value: Any = options.get(key)
+        if value is None or value == []:
+            continue
+        if isinstance(value, str) and key not in ("bottoms_up_percent",):
+            value = value.replace("-", "_")
+        if key == "bottoms_up_percent":
+            try:
+                value = Fraction(value) / 100
+            except (ValueError, ZeroDivisionError):
+                raise TallyError(f"--bottoms-up-percent: '{value}' is not a number") from None
+            if "winner_mode" not in changes and options.get("winner_mode") is None:
+                changes["winner_mode"] = "bottoms_up_percent"
+        if key == "exclude_first":
+            value = tuple(value)
+        changes[key] = value
+    if options.get("seed") is not None:
+        changes["seed"] = options["seed"]
+    if seats is not None:
+        changes["seats"] = seats
+    rules = replace(base, **changes)
+    mode_given = "winner_mode" in changes or options.get("rctab_config")
+    if not mode_given and rules.winner_mode == "single" and rules.seats != 1:
+        rules = replace(rules, winner_mode="multiple_per_round")
+    if rules.winner_mode == "bottoms_up_percent" and "seats" not in changes:
+        rules = replace(rules, seats=0)
+    return rules
+
+
+def _exclude(profile: Profile, names: list[str]) -> Profile:
+    """The profile with the candidates named by --exclude withdrawn (any method)."""
+    unknown = [name for name in names if name not in profile.candidates]
+    if unknown:
+        raise TallyError(f"--exclude names no candidate in the file: {', '.join(unknown)}")
+    out = {profile.candidates.index(name) for name in names}
+    return replace(profile, withdrawn=profile.withdrawn | out)
+
+
+def count_file(profile: Profile, options: Mapping[str, Any]) -> Result:
+    """Count a profile by the method and rules of a command line (see run)."""
+    method = options["method"]
+    minneapolis = method == "stv" and options.get("stv_rules") == "minneapolis"
+    given = _given(options)
+    if options.get("exclude"):
+        profile = _exclude(profile, options["exclude"])
+    if given and not (method == "irv" or minneapolis):
+        flags = ", ".join(_flag(k) for k in given)
+        where = f"--method {method}" + (
+            f" --stv-rules {options.get('stv_rules')}" if method == "stv" else ""
+        )
+        raise TallyError(f"{flags} cannot be used with {where}: {RULES_ONLY}")
+    if method == "irv" and given:
+        seats = options.get("seats")
+        if seats not in (None, 1):
+            raise TallyError("IRV fills one seat; use --method stv for several")
+        rules = rules_from_options(options, profile, seats=None)
+        if rules.seats != 1 or rules.winner_mode != "single":
+            raise TallyError(
+                f"the rules fill {rules.seats} seat(s) by winner mode "
+                f"'{rules.winner_mode}': count them with --method stv --stv-rules minneapolis"
+            )
+        return irv(profile, rules=rules)
+    if minneapolis:
+        seats = options.get("seats")
+        if seats is None and not options.get("rctab_config"):
+            seats = profile.seats or 1
+        rules = rules_from_options(options, profile, seats=seats)
+        return minneapolis_stv(profile, rules=rules)
+    return count(
+        profile,
+        method,
+        seats=options.get("seats"),
+        seed=options.get("seed"),
+        stv_rules=options.get("stv_rules") or "scottish",
+    )
 
 
 def _run_motion(options: Mapping[str, Any]) -> str:
@@ -108,41 +293,7 @@ def run(options: Mapping[str, Any]) -> str:
         return _run_motion(options)
     try:
         profile = load_profile(options["file"], options["format"], contest=options.get("contest"))
-        irv_options = (
-            options["overvote"] != "exhaust"
-            or options["max_skipped"] is not None
-            or options["batch"]
-            or options["exclude_first"]
-        )
-        minneapolis = options["method"] == "stv" and options["stv_rules"] == "minneapolis"
-        if minneapolis:
-            result = minneapolis_stv(
-                profile,
-                options["seats"],
-                options["seed"],
-                overvote=options["overvote"],
-                max_skipped=options["max_skipped"],
-                batch=options["batch"],
-                exclude_first=options["exclude_first"],
-                decimal_places=options["decimal_places"],
-            )
-        elif options["method"] == "irv" and irv_options:
-            result = irv(
-                profile,
-                options["seed"],
-                overvote=options["overvote"],
-                max_skipped=options["max_skipped"],
-                batch=options["batch"],
-                exclude_first=options["exclude_first"],
-            )
-        else:
-            result = count(
-                profile,
-                options["method"],
-                seats=options["seats"],
-                seed=options["seed"],
-                stv_rules=options["stv_rules"],
-            )
+        result = count_file(profile, options)
     except BallotFileError as exc:
         raise TallyCommandError(f"{options['file']}, {exc}") from exc
     except (TallyError, ValueError, OSError) as exc:

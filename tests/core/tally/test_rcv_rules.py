@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from kenes.core.tally import build_profile, load_profile, minneapolis_stv
 from kenes.core.tally.errors import TallyError
@@ -406,3 +409,92 @@ def test_options_name_every_rule_that_is_not_the_default() -> None:
     result = rcv(profile, Rules(batch=True, max_skipped=2, exclude_first=("C",), seed=3))
     assert result.options == {"max_skipped": "2", "batch": "true", "exclude_first": "C"}
     assert rcv(profile, Rules(seed=3)).options == {}
+
+
+# --- kenes tally: a flag for every rule, and RCTab configurations ----------------------------
+
+
+def _tally(*args: str) -> dict[str, Any]:
+    out = StringIO()
+    call_command("tally", *args, "--json", stdout=out)
+    return json.loads(out.getvalue())  # type: ignore[no-any-return]
+
+
+def _files(ballots: Path, contest: str) -> tuple[str, str]:
+    folder = ballots / "minneapolis-rctab" / contest
+    return (
+        str(folder / f"{contest}_ballots_aggregated.csv.gz"),
+        str(folder / f"{contest}_config.json"),
+    )
+
+
+def test_kenes_tally_counts_the_park_board_from_its_rctab_config(ballots: Path) -> None:
+    cvr, config = _files(ballots, "2013_minneapolis_park")
+    data = _tally(cvr, "--method", "stv", "--stv-rules", "minneapolis", "--rctab-config", config)
+    assert data["winners"] == ["JOHN ERWIN", "ANNIE YOUNG", "MEG FORNEY"]
+    assert len(data["rounds"]) == 11 and data["seed"] == 0
+    assert data["rounds"][-1]["final_round_surplus"] == "177.5192"
+    assert data["options"]["stv_rules"] == "minneapolis"
+    assert data["options"]["winner_mode"] == "multiple_per_round"
+    assert data["options"]["exclude_first"] == "UWI"
+
+
+def test_kenes_tally_irv_from_an_rctab_config_and_flags_that_override_it(ballots: Path) -> None:
+    cvr, config = _files(ballots, "2013_minneapolis_mayor")
+    data = _tally(cvr, "--method", "irv", "--rctab-config", config)
+    assert data["winners"] == ["BETSY HODGES"] and len(data["rounds"]) == 33
+    assert data["rounds"][-1]["votes"] == {"BETSY HODGES": "38852", "MARK ANDREW": "24942"}
+    assert data["rounds"][0]["inactive_overvote"] == "103"
+    # explicit flags win over the configuration: no batch elimination, another seed
+    again = _tally(cvr, "--method", "irv", "--rctab-config", config, "--seed", "5")
+    assert again["seed"] == 5
+    one_by_one = _tally(
+        cvr, "--method", "irv", "--rctab-config", config, "--tiebreak", "candidate-order"
+    )
+    assert one_by_one["options"]["tiebreak"] == "candidate_order"
+
+
+def test_kenes_tally_rule_flags_reach_the_count(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("count,rank1,rank2\n6,A,\n5,B,C\n4,C,B\n")
+    assert _tally(str(path), "--method", "irv", "--seed", "1")["winners"] == ["B"]
+    seq = _tally(
+        str(path), "--method", "stv", "--stv-rules", "minneapolis", "--seats", "2",
+        "--winner-mode", "sequential", "--seed", "1",
+    )  # fmt: skip
+    assert seq["winners"] == ["B", "C"] and seq["rounds"][-1]["pass"] == "2"
+    percent = _tally(
+        str(path), "--method", "stv", "--stv-rules", "minneapolis", "--bottoms-up-percent",
+        "30", "--seed", "1",
+    )  # fmt: skip
+    assert percent["options"]["winner_mode"] == "bottoms_up_percent"
+    assert percent["winners"] == ["B", "A"]
+    excluded = _tally(str(path), "--method", "irv", "--exclude", "B", "--seed", "1")
+    assert excluded["winners"] == ["C"] and "B" not in excluded["rounds"][0]["votes"]
+    # --exclude works with any method, as a withdrawal
+    plurality = _tally(str(path), "--method", "plurality", "--exclude", "A", "--seed", "1")
+    assert plurality["winners"] == ["B"] and "A" not in plurality["rounds"][0]["votes"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--method", "schulze", "--batch"], "--batch cannot be used with --method schulze"),
+        (
+            ["--method", "stv", "--overvote", "skip"],
+            "--overvote cannot be used with --method stv --stv-rules scottish",
+        ),
+        (["--method", "irv", "--winner-mode", "one-per-round", "--seats", "1"], "--method stv"),
+        (["--method", "irv", "--exclude", "Z"], "--exclude names no candidate in the file: Z"),
+        (["--method", "irv", "--quota", "hare"], "Hare quota is for multi-seat counts"),
+        (["--method", "irv", "--bottoms-up-percent", "x"], "'x' is not a number"),
+        (["--method", "irv", "--rctab-config", "/nonexistent.json"], "/nonexistent.json"),
+    ],
+)
+def test_kenes_tally_rule_flags_that_do_not_apply_are_a_sentence(
+    tmp_path: Path, args: list[str], words: str
+) -> None:
+    path = tmp_path / "b.csv"
+    path.write_text("count,rank1,rank2\n6,A,\n5,B,C\n4,C,B\n")
+    with pytest.raises(CommandError, match=words):
+        _tally(str(path), *args)

@@ -82,13 +82,12 @@ def minneapolis_stv(
 ) -> Result:
     """Count a multi-seat election under the Minneapolis / RCTab rules (module docstring).
 
-    ``rules`` (any further options) replaces the keyword options when given; ``seats`` and
-    ``seed`` still apply when the rules leave them at their defaults.
+    ``rules`` (any option of :class:`Rules`, seats included) replaces ``seats`` and the
+    keyword options when given; ``seed`` still applies when the rules have none.
     """
-    n_seats = seats or profile.seats or 1
     if rules is None:
         rules = minneapolis_rules(
-            n_seats,
+            seats or profile.seats or 1,
             overvote=overvote,
             max_skipped=max_skipped,
             batch=batch,
@@ -96,11 +95,8 @@ def minneapolis_stv(
             decimal_places=decimal_places,
             seed=seed,
         )
-    else:
-        if rules.seats == 1 and n_seats != 1 and rules.winner_mode == "single":
-            rules = replace(rules, seats=n_seats, winner_mode="multiple_per_round")
-        if rules.seed is None and seed is not None:
-            rules = replace(rules, seed=seed)
+    elif rules.seed is None and seed is not None:
+        rules = replace(rules, seed=seed)
     result = rcv(profile, rules, method="stv")
     result.options = {"stv_rules": "minneapolis", **result.options}
     return result
