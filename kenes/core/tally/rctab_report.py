@@ -164,6 +164,12 @@ def _replay(result: Result, profile: Profile, rules: Rules) -> list[_ReplayedRou
     """
     d = rules.decimal_places
     unit = 10**d
+    if profile.n_voters * unit >= 2**53:
+        # values are whole units in 64-bit integers, summed exactly in doubles
+        raise TallyError(
+            f"the RCTab report cannot replay {profile.n_voters} ballots at {d} decimal places "
+            "exactly: use fewer decimal places for the vote arithmetic"
+        )
     surplus = uses_surpluses(rules)
     walk = _walk_rules(profile, rules)
     n = profile.n_candidates

@@ -443,3 +443,10 @@ def test_the_bottoms_up_percentage_threshold_carries_the_arithmetic_decimals() -
     report = rctab_summary(rcv(profile, rules), profile, rules=rules)
     assert report["results"][0]["threshold"] == "1.6500"
     assert report["results"][0]["tallyResults"][0]["eliminated"] == "D"
+
+
+def test_more_decimal_places_than_the_replay_holds_exactly_is_refused_in_a_sentence() -> None:
+    profile = build_profile(["A", "B"], [(3_000_000, [[0]]), (2_000_000, [[1]])])
+    result = irv(profile, seed=0)
+    with pytest.raises(TallyError, match="5000000 ballots at 12 decimal places"):
+        rctab_summary(result, profile, rules=Rules(decimal_places=12))
