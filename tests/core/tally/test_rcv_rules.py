@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from kenes.core.tally import build_profile, load_profile, minneapolis_stv
+from kenes.core.tally import build_profile, count, load_profile, minneapolis_stv
 from kenes.core.tally.errors import TallyError
 from kenes.core.tally.methods.rcv import rcv
 from kenes.core.tally.profile import Profile
@@ -498,3 +498,13 @@ def test_kenes_tally_rule_flags_that_do_not_apply_are_a_sentence(
     path.write_text("count,rank1,rank2\n6,A,\n5,B,C\n4,C,B\n")
     with pytest.raises(CommandError, match=words):
         _tally(str(path), *args)
+
+
+def test_count_takes_rules_for_irv_and_minneapolis_and_refuses_them_elsewhere() -> None:
+    profile = _p("A B C", [(4, "A"), (3, "B"), (2, "C B")])
+    rules = Rules(excluded=("B",))
+    assert count(profile, "irv", seed=1, rules=rules).winner_names == ["A"]
+    stv = count(profile, "stv", stv_rules="minneapolis", seed=1, rules=rules)
+    assert stv.winner_names == ["A"] and stv.options["stv_rules"] == "minneapolis"
+    with pytest.raises(TallyError, match="IRV and the Minneapolis STV rules only"):
+        count(profile, "schulze", rules=rules)
