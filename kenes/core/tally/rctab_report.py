@@ -325,6 +325,14 @@ def rctab_summary(
     d = rules.decimal_places
     placeholders = {write_in_label} if write_in_label is not None else set(rules.exclude_first)
     names = [RCTAB_WRITE_IN if name in placeholders else name for name in profile.candidates]
+    same = [
+        n for n, shown in zip(profile.candidates, names, strict=True) if shown == RCTAB_WRITE_IN
+    ]
+    if len(same) > 1:
+        raise TallyError(
+            f"the RCTab report names one candidate '{RCTAB_WRITE_IN}', but here that would be "
+            f"{', '.join(same)}: give write_in_label the one placeholder of the file"
+        )
     replay = _replay(result, profile, rules)
     surplus = uses_surpluses(rules)
 

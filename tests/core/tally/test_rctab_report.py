@@ -450,3 +450,10 @@ def test_more_decimal_places_than_the_replay_holds_exactly_is_refused_in_a_sente
     result = irv(profile, seed=0)
     with pytest.raises(TallyError, match="5000000 ballots at 12 decimal places"):
         rctab_summary(result, profile, rules=Rules(decimal_places=12))
+
+
+def test_two_candidates_that_would_both_be_undeclared_write_ins_are_refused() -> None:
+    profile = build_profile(["A", "UWI", "Write-in"], [(3, [[0]]), (1, [[1]]), (1, [[2]])])
+    result = irv(profile, seed=0, exclude_first=["UWI", "Write-in"])
+    with pytest.raises(TallyError, match="that would be UWI, Write-in"):
+        rctab_summary(result, profile)
