@@ -300,8 +300,12 @@ def _walk_ranks(
     continuing: npt.NDArray[np.bool_],
     rules: Rules,
 ) -> Choices:
-    shape = _rank_shape(profile.ranks, rules.max_rankings, rules.max_skipped)
     pick = slice(None) if rows is None else rows
+    if rules.overvote == "exhaust_if_multiple" and rules.max_skipped is None:
+        # the highest continuing position decides alone: no need to know the ballot's shape
+        top, _ = _best_continuing(_limited(profile.ranks[pick], rules.max_rankings), continuing)
+        return np.where(top == TIED_AT_TOP, OVERVOTED, top)
+    shape = _rank_shape(profile.ranks, rules.max_rankings, rules.max_skipped)
     first_over = shape.first_overvote[pick]
     if rules.overvote == "skip" and shape.single is not None:
         ranks = shape.single[pick]
