@@ -9,7 +9,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from kenes.core.tally import (
@@ -20,9 +19,8 @@ from kenes.core.tally import (
     minneapolis_stv,
     scottish_stv,
 )
-from kenes.core.tally.methods.ballot_walk import OVERVOTED, choices
 from kenes.core.tally.methods.rcv import rcv
-from kenes.core.tally.profile import OVERVOTE, Profile
+from kenes.core.tally.profile import Profile
 from kenes.core.tally.rctab_report import (
     RCTAB_WRITE_IN,
     bigdecimal_text,
@@ -101,49 +99,14 @@ def test_every_round_inactive_total_equals_rctab(contest: str, ballots: Path) ->
         ), where
 
 
-def _walk_tells_overvotes_apart() -> bool:
-    """Whether the ballot walk reports a ballot stopped by an overvote as such (the rcv
-    engine's walker) rather than as exhausted (the walker irv had before it)."""
-    marks = np.array([[OVERVOTE, 0]], dtype=np.int16)
-    ranks = np.array([[0, 2]], dtype=np.int16)
-    profile = Profile(("A", "B"), ranks, np.array([1], dtype=np.int64), marks=marks)
-    return bool(choices(profile, np.ones(2, dtype=bool), Rules())[0] == OVERVOTED)
-
-
-ENGINE_PENDING = pytest.mark.xfail(
-    condition=not _walk_tells_overvotes_apart(),
-    strict=True,
-    reason=(
-        "irv's ballot reading (ballot_walk.choices before the rcv engine) reports a ballot "
-        "that stops at an overvote or at too many skipped ranks as exhausted: RCTab counts "
-        "them as overvotes / skippedRankings (2013 mayor round 1: 103 overvotes, 47 skipped; "
-        "2017 mayor: 38 skipped)"
-    ),
-)
-
-
-@pytest.mark.parametrize(
-    "contest",
-    [
-        pytest.param("2013_minneapolis_mayor", marks=ENGINE_PENDING),
-        "2013_minneapolis_park",
-        pytest.param("2017_minneapolis_mayor", marks=ENGINE_PENDING),
-    ],
-)
+@pytest.mark.parametrize("contest", CONTESTS)
 def test_every_round_inactive_ballots_by_reason_equal_rctab(contest: str, ballots: Path) -> None:
     ours, theirs = _summary(ballots, contest)
     for mine, official in zip(ours["results"], theirs["results"], strict=True):
         assert mine["inactiveBallots"] == official["inactiveBallots"], f"round {mine['round']}"
 
 
-@pytest.mark.parametrize(
-    "contest",
-    [
-        pytest.param("2013_minneapolis_mayor", marks=ENGINE_PENDING),
-        "2013_minneapolis_park",
-        pytest.param("2017_minneapolis_mayor", marks=ENGINE_PENDING),
-    ],
-)
+@pytest.mark.parametrize("contest", CONTESTS)
 def test_report_is_rctabs_file_byte_for_byte(contest: str, ballots: Path, tmp_path: Path) -> None:
     """Including, for the Park Board, "9452.0000" after a winner's ballots moved on (scale 4)
     and "14866" for a winner set back to the threshold: a text diff of the two tabulators
