@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kenes.core.tally import build_profile, irv
+from kenes.core.tally.methods.irv import has_equal_rankings
 from kenes.core.tally.methods.rcv import rcv
 from kenes.core.tally.profile import Profile
 from kenes.core.tally.result import Result
@@ -144,3 +146,15 @@ def test_every_round_accounts_for_every_vote(profile: Profile) -> None:
             lost = r.exhausted + r.extra.get("final_round_surplus", Fraction(0))
             surplus = r.extra.get("residual_surplus", Fraction(0))
             assert held + lost + surplus == voters, f"round {r.number}"
+
+
+@given(st.lists(st.lists(st.integers(0, 40), min_size=3, max_size=3), min_size=1, max_size=20))
+@settings(max_examples=200, deadline=None)
+def test_equal_rankings_are_found_by_both_checks(rows: list[list[int]]) -> None:
+    # the bit check (positions up to 30) and the sorting check (beyond) agree with a plain one
+    ranks = np.array(rows, dtype=np.int16)
+    plain = any(len([r for r in row if r]) != len({r for r in row if r}) for row in rows)
+    assert has_equal_rankings(ranks) == plain
+    assert has_equal_rankings(np.minimum(ranks, 30)) == any(
+        len([min(r, 30) for r in row if r]) != len({min(r, 30) for r in row if r}) for row in rows
+    )

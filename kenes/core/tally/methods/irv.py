@@ -100,7 +100,8 @@ def irv(
     # those ballots are looked at again.
     top = top_choices(profile.ranks, continuing)
     counts = profile.counts
-    blank = (profile.ranks == 0).all(axis=1)
+    # a ballot with no mark; without withdrawals, exactly those that count for no one now
+    blank = (top == EXHAUSTED) if not profile.withdrawn else (profile.ranks == 0).all(axis=1)
     blanks = int(counts[blank].sum())
     voters = profile.n_voters
     weights = counts.astype(np.float64)  # bincount sums: exact below 2**53 voters
@@ -186,9 +187,23 @@ def _fast(profile: Profile, rules: Rules) -> bool:
             return False
     if profile.marks is not None:
         return False
-    # an equal ranking is an overvote, read by the ballot walk
-    ranks = np.sort(profile.ranks, axis=1)
-    return not bool(((ranks[:, 1:] == ranks[:, :-1]) & (ranks[:, 1:] > 0)).any())
+    return not has_equal_rankings(profile.ranks)
+
+
+def has_equal_rankings(ranks: npt.NDArray[np.int16]) -> bool:
+    """Whether some ballot ranks two candidates at one position (an overvote)."""
+    if ranks.size == 0:
+        return False
+    if int(ranks.max()) <= 30:
+        # one bit per position used: fewer bits than marks means two marks share a position
+        columns = np.ascontiguousarray(ranks.T).astype(np.int32)
+        used = np.zeros(ranks.shape[0], dtype=np.int32)
+        for column in columns:
+            used |= np.left_shift(np.int32(1), column)
+        used &= ~np.int32(1)  # position 0 = not ranked
+        return bool((np.bitwise_count(used) != np.count_nonzero(ranks, axis=1)).any())
+    ordered = np.sort(ranks, axis=1)
+    return bool(((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] > 0)).any())
 
 
 def lowest_candidates(
