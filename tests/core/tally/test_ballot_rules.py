@@ -8,6 +8,7 @@ on random ballots, for every combination of the rules.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -424,16 +425,20 @@ def _rctab(
         if rules.max_skipped is not None and rank - last > rules.max_skipped + 1:
             return SKIPPED_OUT
         last = rank
-        if rules.duplicate == "exhaust" and group != BARE:
+        if isinstance(group, str):  # BARE: an overvote whose candidates are unknown
+            if rules.overvote == "exhaust":
+                return OVERVOTED
+            assert rules.overvote == "skip"  # RCTab refuses exhaust_if_multiple with it
+            continue
+        if rules.duplicate == "exhaust":
             if any(c in seen for c in group):
                 return REPEATED_OUT
             seen.update(group)
-        if group == BARE or len(group) > 1:
+        if len(group) > 1:
             if rules.overvote == "exhaust":
                 return OVERVOTED
             if rules.overvote == "skip":
                 continue
-            assert group != BARE
             if sum(continuing[c] for c in group) > 1:
                 return OVERVOTED
         for c in group:
@@ -474,7 +479,9 @@ def _by_outcome(profile: Profile, got: np.ndarray, names: Sequence[str]) -> Coun
     return out
 
 
-def _expected(ballots: list, continuing: dict[str, bool], rules: Rules) -> Counter[object]:
+def _expected(
+    ballots: Sequence[Sequence[tuple[int, ...] | str]], continuing: dict[str, bool], rules: Rules
+) -> Counter[object]:
     names = [f"c{k}" for k in range(N)]
     flags = [continuing.get(name, False) for name in names]
     out: Counter[object] = Counter()
@@ -585,3 +592,78 @@ def test_previous_walks_again_only_ballots_whose_candidate_left() -> None:
     assert _read(profile, ["B"], overvote="exhaust_if_multiple") == Counter(["A", "C", "exhausted"])
     later = choices(profile, continuing, rules, first)
     assert Counter(later.tolist()) == Counter({OVERVOTED: 1, 2: 1, EXHAUSTED: 1})
+
+
+@pytest.mark.parametrize(
+    ("contest", "overvote"),
+    [("2013_minneapolis_mayor", "exhaust"), ("2017_minneapolis_mayor", "skip")],
+)
+def test_minneapolis_inactive_ballots_by_reason_equal_rctab_in_every_round(
+    ballots: Path, contest: str, overvote: str
+) -> None:
+    """RCTab's eliminations replayed on the walk alone: in every round the ballots inactive by
+    overvote, by skipped ranks and by exhausted choices are RCTab's, and the blank ballots are
+    its "undervotes" (RCTab reports them apart from the inactive ballots)."""
+    folder = ballots / "minneapolis-rctab" / contest
+    profile = load_profile(folder / f"{contest}_ballots_aggregated.csv.gz")
+    config = json.loads((folder / f"{contest}_config.json").read_text())["rules"]
+    report = json.loads((folder / f"{contest}_expected_detailed_report.json").read_text())
+    rules = Rules(overvote=overvote, max_skipped=int(config["maxSkippedRanksAllowed"]))
+    names = ["Undeclared Write-ins" if c == "UWI" else c for c in profile.candidates]
+    assert profile.marks is not None
+    blank = (profile.marks == SKIPPED).all(axis=1)
+    assert int(profile.counts[blank].sum()) == int(report["summary"]["undervotes"])
+    reasons = {
+        "exhaustedChoices": EXHAUSTED,
+        "overvotes": OVERVOTED,
+        "skippedRankings": SKIPPED_OUT,
+        "repeatedRankings": REPEATED_OUT,
+    }
+    continuing = np.ones(profile.n_candidates, dtype=bool)
+    previous = None
+    for round_ in report["results"]:
+        previous = choices(profile, continuing, rules, previous)
+        got = {
+            key: str(int(profile.counts[(previous == code) & ~blank].sum()))
+            for key, code in reasons.items()
+        }
+        assert got == round_["inactiveBallots"], f"round {round_['round']}"
+        for figure in round_["tallyResults"]:
+            if "eliminated" in figure:
+                continuing[names.index(figure["eliminated"])] = False
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    ballots=st.lists(
+        st.lists(st.one_of(st.just(()), st.integers(0, N - 1).map(lambda c: (c,))), max_size=6),
+        min_size=1,
+        max_size=12,
+    ),
+    flags=st.lists(st.booleans(), min_size=N, max_size=N),
+    rules=_rules,
+    with_marks=st.booleans(),
+)
+def test_rules_that_do_not_apply_change_nothing(
+    ballots: list[list[tuple[int, ...]]], flags: list[bool], rules: Rules, with_marks: bool
+) -> None:
+    """No overvote, no repeat, no run of skips longer than the limit, nothing beyond the
+    maximum rankings: every rule reads the ballots as the default Rules() does."""
+    ballots = _ranked_once(ballots)  # no candidate twice
+    width = max(len(b) for b in ballots)
+    if rules.max_rankings is not None and rules.max_rankings < width:
+        rules = replace(rules, max_rankings=width)
+    longest = max(
+        (
+            len(run)
+            for b in ballots
+            for run in "".join("s" if g == () else "m" for g in b).split("m")
+        ),
+        default=0,
+    )
+    if rules.max_skipped is not None and rules.max_skipped < longest:
+        rules = replace(rules, max_skipped=longest)
+    names = [f"c{k}" for k in range(N)]
+    profile = build_profile(names, [(1, [list(g) for g in b]) for b in ballots], as_cast=with_marks)
+    plain = choices(profile, np.array(flags), Rules())
+    assert (choices(profile, np.array(flags), rules) == plain).all()

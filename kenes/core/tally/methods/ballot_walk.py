@@ -18,7 +18,10 @@ read from its first position; at each position that holds a mark, in this order,
    candidates seen). With ``duplicate="skip"`` a repeat is read like any mark: the candidate
    was passed over at its first position because it is not continuing, so the walk passes it
    again — unless its first mark was inside an overvote the rules skipped, where RCTab too
-   counts the repeat (``[a|b], a`` counts for a under ``overvote="skip"``);
+   counts the repeat (``[a|b], a`` counts for a under ``overvote="skip"``). A bare overvote
+   names no candidate, so it is never a repeat (RCTab takes its overvote label for a
+   candidate name here, so that a second bare overvote, reached after skipping the first,
+   exhausts as a duplicate: we do not follow that);
 3. *overvotes* — ``exhaust``: the ballot is inactive (OVERVOTED) when it reaches an overvote,
    whoever is continuing (RCTab *exhaustImmediately*: checked only when the walk reaches
    the position, i.e. once every earlier-ranked candidate is out); ``skip``: the walk moves
