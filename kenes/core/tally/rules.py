@@ -148,6 +148,7 @@ _RCTAB_TIEBREAK = {
     "random": "random",
     "previousRoundCountsThenRandom": "previous_round_then_random",
     "useCandidateOrder": "candidate_order",
+    "usePermutationInConfig": "candidate_order",  # RCTab 1.x
     "generatePermutation": "permutation",
 }
 _RCTAB_MODE = {

@@ -4,6 +4,7 @@ and the three Minneapolis contests counted from their RCTab configurations."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from fractions import Fraction
 from io import StringIO
 from pathlib import Path
@@ -119,6 +120,75 @@ def test_minneapolis_flows_equal_the_rctab_transfers_of_each_round(
         }
         transfers = {src: into for src, into in transfers.items() if into}
         assert flows == transfers, f"round {ours.number}"
+
+
+# RCTab's own regression tests count the same Park Board CVR under other winner modes; the
+# figures below are from their expected reports (BrightSpots/rcv, MPL-2.0, commit 875587a3cac3,
+# src/test/resources/network/brightspots/rcv/test_data/2013_minneapolis_park_{hare,bottoms_up,
+# sequential}/*_expected_detailed_report.json), whose configs differ from the certified one
+# only in the setting named.
+
+
+def _park_as(ballots: Path, **changes: Any) -> tuple[Profile, Result]:
+    profile, rules, _ = _contest(ballots, "2013_minneapolis_park")
+    return profile, rcv(profile, replace(rules, **changes))
+
+
+def test_park_board_with_the_hare_quota_equals_rctab(ballots: Path) -> None:
+    profile, result = _park_as(ballots, quota="hare")
+    assert len(result.rounds) == 10
+    assert {r.extra["threshold"] for r in result.rounds} == {19821}
+    ninth = result.rounds[8]
+    assert _votes(result, 9) == {"ANNIE YOUNG": 13914, "JOHN ERWIN": 21650, "MEG FORNEY": 11704}
+    assert sorted(_names(result, ninth.elected)) == ["ANNIE YOUNG", "JOHN ERWIN", "MEG FORNEY"]
+    assert ninth.flows == {profile.candidates.index("JOHN ERWIN"): {-1: Fraction("1827.26")}}
+    last = result.rounds[-1]
+    assert last.extra["final_round_surplus"] == Fraction("1827.26")
+    assert last.extra["residual_surplus"] == Fraction("1.74")
+    assert last.extra["inactive_exhausted"] == 12262
+
+
+def test_park_board_bottoms_up_equals_rctab(ballots: Path) -> None:
+    _, result = _park_as(ballots, winner_mode="bottoms_up")
+    # no one is elected at the threshold (Erwin passes it in round 3): 9 rounds, no surplus
+    assert len(result.rounds) == 9
+    assert [bool(r.elected) for r in result.rounds] == [False] * 8 + [True]
+    assert _votes(result, 9) == {"ANNIE YOUNG": 13914, "JOHN ERWIN": 21650, "MEG FORNEY": 11704}
+    assert result.rounds[5].extra["inactive_exhausted"] == 4256
+    assert result.rounds[-1].extra["inactive_exhausted"] == 12262
+    names = result.candidates
+    yonis = result.rounds[5]
+    assert _names(result, yonis.excluded) == ["HASHIM YONIS"]
+    assert {
+        (names[d] if d >= 0 else "exhausted"): v
+        for d, v in yonis.flows[names.index("HASHIM YONIS")].items()
+    } == {
+        "ANNIE YOUNG": 486,
+        "JASON STONE": 174,
+        "JOHN ERWIN": 180,
+        "MEG FORNEY": 317,
+        "TOM NORDYKE": 139,
+        "exhausted": 3247,
+    }
+
+
+def test_park_board_multi_pass_irv_equals_rctab_pass_by_pass(ballots: Path) -> None:
+    profile, result = _park_as(ballots, winner_mode="sequential")
+    assert result.winner_names == ["JOHN ERWIN", "ANNIE YOUNG", "MEG FORNEY"]
+    passes: dict[int, list[Fraction]] = {}
+    for r in result.rounds:
+        passes.setdefault(int(r.extra["pass"]), []).append(r.extra["threshold"])
+    assert [len(t) for t in passes.values()] == [10, 9, 8]
+    assert passes[1][-3:] == [24985, 23635, 20163]
+    assert passes[2] == [28701, 28551, 28368, 27845, 27197, 26138, 24345, 22240, 18458]
+    assert passes[3][-3:] == [23007, 20994, 15675]
+    second = [r for r in result.rounds if r.extra["pass"] == 2]
+    assert second[0].extra["inactive_exhausted"] == 2129  # Erwin's ballots with no one else
+    names = profile.candidates
+    assert {names[c]: v for c, v in second[-1].votes.items()} == {
+        "ANNIE YOUNG": 22305,
+        "TOM NORDYKE": 14609,
+    }
 
 
 def test_rctab_config_maps_every_rule_and_refuses_what_it_cannot_count() -> None:
