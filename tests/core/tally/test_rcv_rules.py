@@ -358,6 +358,16 @@ def test_minimum_votes_excludes_everyone_under_it_together() -> None:
         rcv(profile, Rules(minimum_votes=6, seed=1))
 
 
+def test_minimum_votes_leaving_fewer_candidates_than_seats_elects_them_and_says_so() -> None:
+    # 3 seats, threshold 5: A and B are elected in round 1; C and D, under the minimum of 3,
+    # go together in round 2 and no one is left for the third seat
+    profile = _p("A B C D", [(10, "A"), (5, "B"), (2, "C"), (1, "D")])
+    result = rcv(profile, Rules(winner_mode="multiple_per_round", seats=3, minimum_votes=3))
+    assert result.winner_names == ["A", "B"]
+    assert sorted(_names(result, result.rounds[1].excluded)) == ["C", "D"]
+    assert "no candidate left: 1 seat(s) stay vacant" in result.rounds[-1].why
+
+
 def test_minneapolis_batch_exclusion_never_leaves_fewer_candidates_than_seats() -> None:
     # A is elected in round 1 (threshold 5); then C 1 + D 1 < B 4 would batch-exclude both
     # and leave B alone for two seats (the old count then crashed on an empty race)

@@ -280,6 +280,9 @@ class _Tabulation:
             last = self.rounds[-1]
             if len(self.winners) < self.seats and last.number >= self.rules.stop_after_round:
                 last.why.append(f"the count stops after round {self.rules.stop_after_round}")
+        vacant = 0 if self.percent else self.seats - len(self.winners)
+        if self.rounds and vacant > 0 and not self.continuing.any():
+            self.rounds[-1].why.append(f"no candidate left: {vacant} seat(s) stay vacant")
         seats = len(self.winners) if self.percent else self.seats
         return Result(
             method,
@@ -442,6 +445,8 @@ class _Tabulation:
                 round_.action = "final round surplus"
             return
         race = {c: v for c, v in votes.items() if self.continuing[c]}
+        if not race:
+            return  # no one left to exclude: the count stops
         if blocking:
             out = blocking
             round_.why.append("excluded first as undeclared write-ins")
@@ -474,8 +479,11 @@ class _Tabulation:
         if left <= 0:
             return []
         selected: list[int] = []
-        if len(race) == left:
+        if race and len(race) <= left:
             round_.why.append("continuing candidates no more than the seats left: all elected")
+            if len(race) < left:
+                # only when exclusions under minimum_votes left too few (RCTab would abort)
+                round_.why.append(f"{left - len(race)} seat(s) stay vacant")
             return sorted(race, key=lambda c: (-race[c], c))
         if rules.first_round_threshold and len(race) - 1 == self.seats:
             top = max(race.values())
@@ -524,7 +532,7 @@ class _Tabulation:
         if minimum <= 0:
             return []
         out = sorted((c for c in race if race[c] < minimum), key=lambda c: (race[c], c))
-        if out and len(out) == len(race):
+        if out and len(out) == len(race) and not self.winners:
             raise TallyError(
                 "every continuing candidate has fewer votes than the minimum vote threshold "
                 f"({self.rules.minimum_votes}): the count cannot go on"
