@@ -87,26 +87,27 @@ def _add_rule_arguments(parser: argparse.ArgumentParser) -> None:
     only = RULES_ONLY
     rules = parser.add_argument_group("ranked-choice rules", f"{only} (RCTab's settings)")
     add = rules.add_argument
-    add("--rctab-config", help="rules, excluded candidates and write-in label of an RCTab config")
+    add("--rctab-config", metavar="FILE", help="an RCTab contest config: rules, exclusions, UWI")
     add("--overvote", choices=_choices(OVERVOTE_RULES), help="a position with several marks")
     add("--duplicate", choices=_choices(DUPLICATE_RULES), help="a candidate ranked again")
-    add("--max-skipped", type=int, help="skipped ranks allowed before the next mark")
-    add("--max-rankings", type=int, help="positions read")
+    add("--max-skipped", type=int, metavar="K", help="skipped ranks allowed before the next mark")
+    add("--max-rankings", type=int, metavar="K", help="positions read")
     add("--winner-mode", choices=_choices(WINNER_MODES))
-    add("--bottoms-up-percent", help="--winner-mode bottoms-up-percent: e.g. 15")
+    add("--bottoms-up-percent", metavar="P", help="--winner-mode bottoms-up-percent: e.g. 15")
     add("--quota", choices=QUOTAS, help="multi-seat threshold")
     add("--non-integer-threshold", action="store_true", default=None)
     add("--first-round-threshold", action="store_true", default=None)
-    add("--decimal-places", type=int, help="decimals of surplus and threshold arithmetic")
-    add("--minimum-votes", type=int, help="fewer first-round votes exclude a candidate")
+    add("--decimal-places", type=int, metavar="D", help="decimals of surplus arithmetic")
+    add("--minimum-votes", type=int, metavar="N", help="fewer votes exclude a candidate")
     add("--batch", action="store_true", default=None, help="batch elimination")
     add("--continue-until-two", action="store_true", default=None, help="one seat")
-    add("--stop-after-round", type=int)
+    add("--stop-after-round", type=int, metavar="N")
     add("--tiebreak", choices=_choices(TIEBREAKS))
-    add("--exclude-first", action="append", help="placeholder never elected, e.g. UWI")
+    add("--exclude-first", action="append", metavar="NAME", help="placeholder, e.g. UWI")
     parser.add_argument(
         "--exclude",
         action="append",
+        metavar="NAME",
         help="a candidate excluded before the count (any method, any format); repeatable",
     )
 
