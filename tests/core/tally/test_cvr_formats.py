@@ -22,7 +22,7 @@ from kenes.core.tally import BallotFileError, count, load_profile, result_json
 from kenes.core.tally.command import TallyCommandError, main, run
 from kenes.core.tally.formats import parse_csv, parse_nist_cdf, write_nist_cdf
 from kenes.core.tally.formats.json_stream import object_members
-from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile, build_profile
+from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile, build_profile, overvote_mark
 
 
 def _position(rank: int | str | None, **extra: Any) -> dict[str, Any]:
@@ -209,7 +209,7 @@ def test_nist_cdf_reads_overvotes_skips_unmarked_and_adjudicated_positions(tmp_p
     )
     p = load_profile(f, contest="mayor")
     assert _rows(p) == {
-        (OVERVOTE, SKIPPED, SKIPPED): 1,
+        (overvote_mark(0), SKIPPED, SKIPPED): 1,  # names cs-a and cs-b
         (0, SKIPPED, 2): 1,
         (2, SKIPPED, SKIPPED): 1,
         (3, SKIPPED, SKIPPED): 1,
@@ -217,6 +217,9 @@ def test_nist_cdf_reads_overvotes_skips_unmarked_and_adjudicated_positions(tmp_p
         (1, SKIPPED, SKIPPED): 1,
         (SKIPPED, SKIPPED, SKIPPED): 1,
     }
+    assert [[p.candidates[c] for c in group] for group in p.overvotes] == [
+        ["Candidate A", "Candidate B"]
+    ]
     assert p.n_voters == 7
 
 
@@ -417,9 +420,10 @@ def test_csv_vendor_marks_and_separators_are_read() -> None:
     assert _rows(p) == {
         (OVERVOTE, a, b): 1,
         (a, SKIPPED, b): 1,
-        (OVERVOTE, SKIPPED, SKIPPED): 1,
-        (OVERVOTE, c, SKIPPED): 1,
+        (overvote_mark(0), SKIPPED, SKIPPED): 1,  # A|B names its candidates
+        (overvote_mark(0), c, SKIPPED): 1,  # A=B: the same set
     }
+    assert p.overvotes == ((a, b),)
 
 
 def test_csv_duplicate_rank_columns_are_refused() -> None:
@@ -531,11 +535,12 @@ def test_dominion_export_reads_the_adjudicated_marks_of_one_contest(tmp_path: Pa
     b, pe, h = 0, 1, 2
     assert _rows(p) == {
         (pe, b, SKIPPED): 1,
-        (OVERVOTE, SKIPPED, SKIPPED): 1,
+        (overvote_mark(0), SKIPPED, SKIPPED): 1,  # the two candidates marked first
         (h, SKIPPED, pe): 1,
         (b, SKIPPED, SKIPPED): 1,
         (h, SKIPPED, SKIPPED): 1,
     }
+    assert p.overvotes == ((b, h),)
     # one part of a split export is read alone: 3 of the 5 sessions
     assert load_profile(folder / "CvrExport_1.json", contest="7").n_voters == 3
     with pytest.raises(BallotFileError, match=r"4 \(U.S. President\), 7 \(U.S. Representative\)"):

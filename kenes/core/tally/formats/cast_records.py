@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 
 from kenes.core.tally.errors import BallotFileError
-from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile, merge
+from kenes.core.tally.profile import SKIPPED, MarkWriter, Profile, merge
 
 CastBallot = tuple[tuple[int, ...], ...]
 
@@ -69,13 +69,11 @@ def profile_from_cast(
     ranks = np.zeros((len(ballots), n), dtype=np.int16)
     marks = np.full((len(ballots), width), SKIPPED, dtype=np.int16)
     counts = np.zeros(len(ballots), dtype=np.int64)
+    writer = MarkWriter()  # several candidates at one position: a named overvote
     for i, (ballot, count) in enumerate(ballots.items()):
         counts[i] = count
         for pos, group in enumerate(ballot, start=1):
-            if len(group) == 1:
-                marks[i, pos - 1] = group[0]
-            elif group:
-                marks[i, pos - 1] = OVERVOTE
+            marks[i, pos - 1] = writer.mark(group)
             for c in group:
                 if ranks[i, c] == 0:
                     ranks[i, c] = pos
@@ -88,6 +86,7 @@ def profile_from_cast(
             title=title,
             seats=seats,
             marks=marks,
+            overvotes=writer.overvotes,
         )
     )
 
