@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kenes.core.tally import build_profile, irv
+from kenes.core.tally import build_profile, irv, result_json
 from kenes.core.tally.methods.irv import has_equal_rankings
 from kenes.core.tally.methods.rcv import rcv
 from kenes.core.tally.profile import Profile
@@ -158,3 +158,15 @@ def test_equal_rankings_are_found_by_both_checks(rows: list[list[int]]) -> None:
     assert has_equal_rankings(np.minimum(ranks, 30)) == any(
         len([min(r, 30) for r in row if r]) != len({min(r, 30) for r in row if r}) for row in rows
     )
+
+
+@given(strict_profiles())
+@settings(max_examples=50, deadline=None)
+def test_fast_irv_and_rcv_give_the_same_json(profile: Profile) -> None:
+    fast = result_json(irv(profile, seed=SEED))
+    engine = result_json(rcv(profile, Rules(seed=SEED)))
+    for data in (fast, engine):
+        for r in data["rounds"]:
+            r.pop("why")
+        data.pop("lots")
+    assert fast == engine

@@ -173,6 +173,7 @@ def irv(
         rounds,
         seed,
         lots.lots,
+        quota=rounds[-1].extra["threshold"],
         options=options,
         notes=list(profile.notes),
     )
