@@ -8,8 +8,8 @@ Options (named as in RCTab, the Universal RCV Tabulator, rules documentation):
 
 * ``overvote`` — what a ballot does when it reaches a position holding several candidates
   (an equal ranking or an ES&S ``overvote`` mark): ``"exhaust"`` (Minneapolis 2013,
-  RCTab *exhaustImmediately*; also Burlington's count) or ``"skip"`` to the next position
-  (Minneapolis 2017, RCTab *alwaysSkipToNextRank*).
+  RCTab *exhaustImmediately*) or ``"skip"`` to the next position (Minneapolis 2017, RCTab
+  *alwaysSkipToNextRank*). An inactive ballot stays inactive for good, as in RCTab.
 * ``max_skipped`` — a ballot that skips more than this many consecutive positions before its
   next mark is exhausted (RCTab *maxSkippedRanksAllowed*); ``None`` = no limit.
 * ``batch`` — batch elimination (Minneapolis Code 167.70 / RCTab *batchElimination*): exclude
@@ -21,7 +21,12 @@ Options (named as in RCTab, the Universal RCV Tabulator, rules documentation):
   winner is declared in round 2, as RCTab and the certified Minneapolis reports number the
   rounds (the Minneapolis STV count already did this).
 
-A tie for last place is decided by lot from the recorded seed.
+A tie for last place is decided by lot from the recorded seed; so is a tie of the last two
+(RCTab elects one of them by the tie-break in that round).
+
+``rules`` (:class:`kenes.core.tally.rules.Rules`) carries every other option of RCTab; any
+option beyond these, or a file with equal rankings, is counted by
+:func:`kenes.core.tally.methods.rcv.rcv` (the same rounds, tested as a property).
 """
 
 from __future__ import annotations
