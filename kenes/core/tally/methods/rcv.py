@@ -328,8 +328,10 @@ class _Tabulation:
             new = np.full(len(rows), _FINAL, dtype=np.int64)
             self.final_surplus += int((counts[rows] * value[rows]).sum())
         else:
-            top = ballot_walk.choices(self.profile, self.continuing.copy(), self.walk_rules)
-            new = top[rows].astype(np.int64)
+            # only the ballots that move are read again (the walk's ``rows``)
+            new = ballot_walk.choices(
+                self.profile, self.continuing.copy(), self.walk_rules, rows=rows
+            ).astype(np.int64)
         src = source[rows]
         moved = counts[rows] * value[rows]
         dst = np.where(new >= 0, new, -1)
