@@ -202,12 +202,14 @@ def has_equal_rankings(ranks: npt.NDArray[np.int16]) -> bool:
         return False
     if int(ranks.max()) <= 30:
         # one bit per position used: fewer bits than marks means two marks share a position
-        columns = np.ascontiguousarray(ranks.T).astype(np.int32)
+        columns = np.ascontiguousarray(ranks.T)
         used = np.zeros(ranks.shape[0], dtype=np.int32)
+        marked = np.zeros(ranks.shape[0], dtype=np.int16)
         for column in columns:
-            used |= np.left_shift(np.int32(1), column)
+            used |= np.left_shift(np.int32(1), column, dtype=np.int32)
+            marked += column > 0
         used &= ~np.int32(1)  # position 0 = not ranked
-        return bool((np.bitwise_count(used) != np.count_nonzero(ranks, axis=1)).any())
+        return bool((np.bitwise_count(used) != marked).any())
     ordered = np.sort(ranks, axis=1)
     return bool(((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] > 0)).any())
 
