@@ -76,8 +76,10 @@ def parse_dominion(path: Path, contest: str | None = None) -> Profile:
                             cast[ballot] += 1
             except CastRecordError:
                 raise
-            except BallotFileError as exc:
-                raise BallotFileError(exc.line, f"{part.name}: {exc.message}") from exc
+            except BallotFileError as exc:  # not JSON: name the part and its line
+                raise CastRecordError(
+                    f"{part.name}, line {exc.line}", "", exc.message, line=exc.line
+                ) from exc
     if not cast:
         raise CastRecordError(f"contest {contest_id}", "Sessions", "no ballot holds this contest")
     seats = chosen.get("VoteFor")

@@ -81,7 +81,11 @@ class _Window:
                 if self.more(size):
                     size *= 2
                     continue
-                raise BallotFileError(self.line_at(exc.pos), f"not valid JSON: {exc.msg}") from exc
+                if exc.pos >= len(self.text.rstrip()):
+                    message = f"the JSON ends too early ({exc.msg}): is the file cut short?"
+                else:
+                    message = f"not valid JSON: {exc.msg}"
+                raise BallotFileError(self.line_at(exc.pos), message) from exc
             # a number or literal at the end of the window may continue in the next chunk
             if (
                 not isinstance(value, dict | list)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import typing
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -85,14 +86,28 @@ def parse_nist_xml(stream: BinaryIO, contest: str | None = None) -> Profile:
     return contest_profile(elections, contest, selection_numbers, cast, first_seen)
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
+    """The name without its namespace ('{ns}CVR' -> 'CVR'); a report has few distinct tags."""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = _LOCAL_NAMES[tag] = tag.rpartition("}")[2] if len(_LOCAL_NAMES) < 4096 else tag
+    return name
 
 
 def _shape(element: ElementTree.Element) -> Any:
     """An element in the JSON shape of the standard: objects, lists, strings, numbers."""
     children = list(element)
     name = _local(element.tag)
+    if not children and not element.attrib:
+        text = (element.text or "").strip()
+        if name in _ID_LISTS:
+            return text.split()
+        if name in _WHOLE_NUMBERS and text.isdigit():
+            return int(text)
+        return text
     if not children:
         text = (element.text or "").strip()
         if name in _ID_LISTS:
@@ -133,14 +148,14 @@ def _report_children(stream: BinaryIO) -> Iterator[tuple[int, str, ElementTree.E
     for text in _text_without_doctype(stream):
         try:
             parser.feed(text)
-            events = list(parser.read_events())
+            # start and end events are (event, element) pairs
+            events = typing.cast(list[tuple[str, ElementTree.Element]], list(parser.read_events()))
         except ElementTree.ParseError as exc:
             line = exc.position[0]
             raise BallotFileError(
                 line, f"the XML is not well-formed: {_reason(exc)}, column {exc.position[1] + 1}"
             ) from exc
-        for pair in events:
-            event, element = _event(pair)
+        for event, element in events:
             if event == "start":
                 depth += 1
                 if depth == 1:
@@ -166,12 +181,6 @@ def _report_children(stream: BinaryIO) -> Iterator[tuple[int, str, ElementTree.E
         ) from exc
     if root is None:
         raise BallotFileError(1, "the file holds no XML element")
-
-
-def _event(pair: object) -> tuple[str, ElementTree.Element]:
-    # start and end events are (name, element) pairs
-    assert isinstance(pair, tuple) and isinstance(pair[1], ElementTree.Element)
-    return str(pair[0]), pair[1]
 
 
 def _reason(exc: ElementTree.ParseError) -> str:
