@@ -13,6 +13,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from kenes.core.tally import (
@@ -31,6 +32,7 @@ from kenes.core.tally import (
 )
 from kenes.core.tally.formats import FORMATS
 from kenes.core.tally.motion import BASES, MAJORITIES, motion_result, motion_votes
+from kenes.core.tally.rctab_report import details_from_rctab_config, write_rctab_summary
 from kenes.core.tally.rules import (
     DUPLICATE_RULES,
     OVERVOTE_RULES,
@@ -69,6 +71,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     counts = f"{motion}: what counts as 100%%"
     parser.add_argument("--base", choices=BASES, default="yes_no", help=counts)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--report",
+        choices=["rctab"],
+        help="also write the round-by-round summary in RCTab's JSON shape (irv / minneapolis)",
+    )
+    parser.add_argument(
+        "--report-file",
+        metavar="PATH",
+        help="where --report writes (default: FILE's name + _summary.json, in this folder)",
+    )
 
 
 RULES_ONLY = "--method irv and --method stv --stv-rules minneapolis only"
@@ -295,6 +307,7 @@ def run(options: Mapping[str, Any]) -> str:
     try:
         profile = load_profile(options["file"], options["format"], contest=options.get("contest"))
         result = count_file(profile, options)
+        written = _write_report(options, profile, result)
     except BallotFileError as exc:
         raise TallyCommandError(f"{options['file']}, {exc}") from exc
     except (TallyError, ValueError, OSError) as exc:
@@ -312,7 +325,32 @@ def run(options: Mapping[str, Any]) -> str:
         for line in r.why:
             out.append(f"  - {line}")
     out.append("Winners: " + ", ".join(result.winner_names))
+    out += [f"RCTab summary: {path}" for path in written]
     return "\n".join(out)
+
+
+def _write_report(options: Mapping[str, Any], profile: Profile, result: Result) -> list[str]:
+    """Write the --report file(s) (docs/tally.md, "--report rctab"); the paths written."""
+    if options.get("report") is None:
+        if options.get("report_file"):
+            raise TallyError("--report-file needs --report rctab")
+        return []
+    method = options["method"]
+    if not (method == "irv" or (method == "stv" and options.get("stv_rules") == "minneapolis")):
+        rules = f" --stv-rules {options.get('stv_rules')}" if method == "stv" else ""
+        raise TallyError(
+            f"--report rctab describes a ranked-choice count as RCTab makes it (--method irv, "
+            f"or --method stv --stv-rules minneapolis), not --method {method}{rules}"
+        )
+    path = options.get("report_file")
+    if not path:
+        name = Path(options["file"]).name.split(".")[0] or "tally"
+        path = f"{name}_summary.json"
+    if options.get("rctab_config"):
+        details = details_from_rctab_config(_read_rctab_config(options["rctab_config"]))
+    else:
+        details = {"contest": options.get("contest") or profile.title}
+    return [str(p) for p in write_rctab_summary(path, result, profile, **details)]
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,154 @@
+"""`kenes tally … --report rctab`: the command writes RCTab's summary, from the files as
+Minneapolis published them, that diffs clean against RCTab's own report."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from kenes.core.tally.command import main
+
+MINNEAPOLIS = "minneapolis-rctab"
+GENERATED_BY = re.compile(r'"generatedBy" : "[^"]*"')
+
+
+def _without_tabulator_name(text: str) -> str:
+    return GENERATED_BY.sub('"generatedBy" : ""', text)
+
+
+def _contest(ballots: Path, contest: str) -> Path:
+    return ballots / MINNEAPOLIS / contest
+
+
+def test_the_published_ess_workbook_gives_rctabs_report_byte_for_byte(
+    ballots: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # no conversion by hand: the city's .xlsx export, RCTab's own configuration, our count
+    folder = _contest(ballots, "2013_minneapolis_mayor")
+    report = tmp_path / "mayor.json"
+    code = main(
+        [
+            str(folder / "2013_minneapolis_mayor_cvr.xlsx"),
+            "--method",
+            "irv",
+            "--rctab-config",
+            str(folder / "2013_minneapolis_mayor_config.json"),
+            "--report",
+            "rctab",
+            "--report-file",
+            str(report),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "Winners: BETSY HODGES" in printed
+    assert f"RCTab summary: {report}" in printed
+    expected = (folder / "2013_minneapolis_mayor_expected_detailed_report.json").read_text()
+    assert _without_tabulator_name(report.read_text()) == _without_tabulator_name(expected)
+    assert '"generatedBy" : "Kenes"' in report.read_text()
+
+
+def test_the_park_board_report_from_the_management_command_equals_rctabs(
+    ballots: Path, tmp_path: Path
+) -> None:
+    folder = _contest(ballots, "2013_minneapolis_park")
+    report = tmp_path / "park.json"
+    out = StringIO()
+    call_command(
+        "tally",
+        str(folder / "2013_minneapolis_park_ballots_aggregated.csv.gz"),
+        "--method",
+        "stv",
+        "--stv-rules",
+        "minneapolis",
+        "--rctab-config",
+        str(folder / "2013_minneapolis_park_config.json"),
+        "--report",
+        "rctab",
+        "--report-file",
+        str(report),
+        "--json",
+        stdout=out,
+    )
+    assert out.getvalue().lstrip().startswith("{")  # --json output stays JSON alone
+    expected = (folder / "2013_minneapolis_park_expected_detailed_report.json").read_text()
+    assert _without_tabulator_name(report.read_text()) == _without_tabulator_name(expected)
+
+
+def test_the_default_report_file_is_named_after_the_ballot_file(
+    ballots: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _contest(ballots, "2017_minneapolis_mayor")
+    monkeypatch.chdir(tmp_path)
+    out = StringIO()
+    call_command(
+        "tally",
+        str(folder / "2017_minneapolis_mayor_ballots_aggregated.csv.gz"),
+        "--method",
+        "irv",
+        "--rctab-config",
+        str(folder / "2017_minneapolis_mayor_config.json"),
+        "--report",
+        "rctab",
+        stdout=out,
+    )
+    written = tmp_path / "2017_minneapolis_mayor_ballots_aggregated_summary.json"
+    assert written.is_file()
+    expected = (folder / "2017_minneapolis_mayor_expected_detailed_report.json").read_text()
+    assert _without_tabulator_name(written.read_text()) == _without_tabulator_name(expected)
+
+
+def test_a_count_the_report_cannot_describe_is_refused_and_writes_nothing(
+    ballots: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "scottish.json"
+    blt = next((ballots / "glasgow-2022" / "blt").glob("*.blt"))
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "tally",
+            str(blt),
+            "--method",
+            "stv",
+            "--seed",
+            "1",
+            "--report",
+            "rctab",
+            "--report-file",
+            str(report),
+            stdout=StringIO(),
+        )
+    assert "--report rctab describes a ranked-choice count" in str(caught.value)
+    assert "not --method stv --stv-rules scottish" in str(caught.value)
+    assert not report.exists()
+
+
+def test_report_file_without_report_is_an_error_and_the_script_exits_1(
+    ballots: Path, tmp_path: Path
+) -> None:
+    folder = _contest(ballots, "2017_minneapolis_mayor")
+    report = tmp_path / "nothing.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kenes",
+            "tally",
+            str(folder / "2017_minneapolis_mayor_ballots_aggregated.csv.gz"),
+            "--method",
+            "irv",
+            "--report-file",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "--report-file needs --report rctab" in done.stderr
+    assert not report.exists()
