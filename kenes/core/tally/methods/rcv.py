@@ -210,6 +210,27 @@ def _sequential(
     )
 
 
+_INT64 = 2**63 - 1
+
+
+def _check_exact(profile: Profile, decimal_places: int) -> None:
+    """Refuse decimal places that 64-bit whole units cannot carry exactly for this file.
+
+    Values are int64 counts of ``10**-d`` vote: a ballot's share of a surplus is its value
+    (up to 10**d) times a fraction (up to 10**d), and a round's tally is up to every voter
+    times 10**d. Beyond that numpy would wrap around silently, so the count is refused.
+    """
+    unit = 10**decimal_places
+    if unit * unit > _INT64 or profile.n_voters * unit > _INT64:
+        most = 0
+        while 10 ** (2 * (most + 1)) <= _INT64 and profile.n_voters * 10 ** (most + 1) <= _INT64:
+            most += 1
+        raise TallyError(
+            f"{decimal_places} decimal places cannot be counted exactly here "
+            f"({profile.n_voters} ballots): use at most {most}"
+        )
+
+
 class _Tabulation:
     """One count (one pass); see the module docstring for the rules it applies."""
 
@@ -221,6 +242,7 @@ class _Tabulation:
         self.options = dict(options)
         self.lots = LotDrawer(seed)
         self.unit = 10**rules.decimal_places
+        _check_exact(profile, rules.decimal_places)
         self.names = profile.candidates
         self.standing = _standing(profile, rules)
         self.placeholders = [self.names.index(n) for n in rules.exclude_first]
