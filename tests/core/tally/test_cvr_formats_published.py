@@ -176,6 +176,22 @@ def test_ess_wrong_type_cell_names_the_row_and_the_column(
     assert where in _fails(f, contest="MAYOR")
 
 
+def test_ess_title_rows_above_the_header_are_skipped_and_rows_keep_their_numbers(
+    tmp_path: Path,
+) -> None:
+    f = _workbook(
+        tmp_path / "cvr.xlsx",
+        [
+            ["Cast Vote Record Report"],
+            ["Generated 2026-11-04"],
+            _ESS_HEADER,
+            [1, "P-01", "BS-1", "Ann", "Bob", None, "Cyd", None, 1],
+            [2, "P-01", "BS-1", "Bob", "Ann", None, "Cyd", None, "1x"],
+        ],
+    )
+    assert "row 5, field 'Count': '1x' is not a whole number" in _fails(f, contest="MAYOR")
+
+
 def test_ess_missing_contest_truncated_workbook_and_other_sheets_are_refused(
     tmp_path: Path,
 ) -> None:
@@ -273,6 +289,10 @@ def test_clear_ballot_by_format_name_whatever_the_extension(tmp_path: Path) -> N
         (
             [_cb_row(1, "1,0,0,0,0,0,0,0,0,1,0"), _cb_row(2, "1,0,0,0")],  # cut short
             "line 3 (BallotID 'RCV-0256+10002'): has 14 fields but the header has 21",
+        ),
+        (
+            [_cb_row(1, "1,0,0,0,0,0,0,0,0,1,0"), '3,"RCV-0256",3,"RCV-02'],  # cut in a quote
+            "line 3: is not valid CSV (unexpected end of data): is the file cut short",
         ),
     ],
 )

@@ -80,7 +80,7 @@ def is_clear_ballot_header(cells: list[str]) -> bool:
 def parse_clear_ballot(stream: TextIO, contest: str | None = None) -> Profile:
     """Read one contest of a Clear Ballot CVR export from a text stream."""
     csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
-    reader = csv.reader(stream)
+    reader = csv.reader(stream, strict=True)  # a quote left open is an error
     header = next(reader, None)
     if not header or not any(cell.strip() for cell in header):
         raise CastRecordError("line 1", "", "must be the header naming the columns", line=1)
@@ -144,7 +144,11 @@ def _rows(reader: Iterator[list[str]], header: list[str]) -> Iterator[tuple[int,
                 )
             yield line, row
     except csv.Error as exc:
-        raise CastRecordError(f"line {line + 1}", "", f"is not valid CSV ({exc})") from exc
+        raise CastRecordError(
+            f"line {getattr(reader, 'line_num', line + 1)}",
+            "",
+            f"is not valid CSV ({exc}): is the file cut short inside a quoted field?",
+        ) from exc
 
 
 def _record(line: int, header: list[str], row: list[str]) -> str:

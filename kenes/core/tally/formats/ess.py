@@ -20,10 +20,11 @@ memory follows the distinct ballots, not the file.
 
 from __future__ import annotations
 
+import itertools
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -35,6 +36,7 @@ from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile, merge
 
 # "1st Choice", "2ND CHOICE MAYOR", "Mayor 3rd choice", "Choice 4", "Cand Choice 5"
 _RANK_HEADER = re.compile(r"(?i)\b(\d+)\s*(?:st|nd|rd|th)\s+choice\b|\bchoice\s*#?\s*(\d+)\b")
+_HEADER_SEARCH = 10  # rows looked at for the header
 _COUNT_HEADER = {"count", "ballots", "votes"}
 # ES&S's marks, compared without case or spaces
 _SKIPPED_MARKS = {"", "undervote", "skipped"}
@@ -97,9 +99,9 @@ def _parse_workbook(openpyxl: Any, stream: BinaryIO, stem: str, contest: str | N
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         try:
-            header = [_header_text(v) for v in next(rows, ())]
-            columns, count_col, title = _columns(header, contest)
-            return _read_rows(rows, header, columns, count_col, title or stem)
+            header_row, header = _find_header(rows)
+            columns, count_col, title = _columns(header_row, header, contest)
+            return _read_rows(rows, header_row, header, columns, count_col, title or stem)
         except (zipfile.BadZipFile, EOFError, OSError) as exc:
             raise BallotFileError(
                 1, f"the workbook is truncated or damaged ({exc}); export it again"
@@ -108,10 +110,26 @@ def _parse_workbook(openpyxl: Any, stream: BinaryIO, stem: str, contest: str | N
         workbook.close()
 
 
-def _columns(header: list[str], wanted: str | None) -> tuple[list[int], int | None, str]:
+def _find_header(rows: Iterator[tuple[Any, ...]]) -> tuple[int, list[str]]:
+    """The header row: the first row with a choice column among the first few (some exports
+    put a title above it, as RCTab's ``firstVoteRowIndex`` allows), else row 1."""
+    first: list[str] | None = None
+    for number, row in enumerate(itertools.islice(rows, _HEADER_SEARCH), start=1):
+        cells = [_header_text(v) for v in row]
+        if first is None:
+            first = cells
+        if any(_rank_and_contest(cell) for cell in cells):
+            return number, cells
+    return 1, first or []
+
+
+def _columns(
+    header_row: int, header: list[str], wanted: str | None
+) -> tuple[list[int], int | None, str]:
     """The rank columns (in rank order) of the chosen contest, the count column, the title."""
+    where = f"row {header_row}"
     if not any(header):
-        raise CastRecordError("row 1", "", "must be the header naming the columns")
+        raise CastRecordError(where, "", "must be the header naming the columns")
     contests: dict[str, dict[int, int]] = {}
     for col, text in enumerate(header):
         found = _rank_and_contest(text)
@@ -121,14 +139,14 @@ def _columns(header: list[str], wanted: str | None) -> tuple[list[int], int | No
         ranks = contests.setdefault(name, {})
         if rank in ranks:
             raise CastRecordError(
-                "row 1",
+                where,
                 text,
                 f"is choice {rank} like column '{header[ranks[rank]]}': each choice once",
             )
         ranks[rank] = col
     if not contests:
         raise CastRecordError(
-            "row 1",
+            where,
             "",
             "no column is a choice ('1st Choice', '2nd Choice', ...): is this an ES&S "
             "cast-vote-record export?",
@@ -137,21 +155,21 @@ def _columns(header: list[str], wanted: str | None) -> tuple[list[int], int | No
     if wanted is None:
         if len(contests) > 1:
             raise CastRecordError(
-                "row 1", "", f"choose one contest with --contest NAME; the sheet has {listing}"
+                where, "", f"choose one contest with --contest NAME; the sheet has {listing}"
             )
         name = next(iter(contests))
     else:
         matches = [n for n in contests if n.casefold() == wanted.strip().casefold()]
         if len(matches) != 1:
             raise CastRecordError(
-                "row 1", "", f"'{wanted}' names no contest; the sheet has {listing}"
+                where, "", f"'{wanted}' names no contest; the sheet has {listing}"
             )
         name = matches[0]
     ranks = contests[name]
     missing = [r for r in range(1, max(ranks) + 1) if r not in ranks]
     if missing:
         raise CastRecordError(
-            "row 1", "", f"choice {missing[0]} has no column, yet choice {max(ranks)} has one"
+            where, "", f"choice {missing[0]} has no column, yet choice {max(ranks)} has one"
         )
     count_col = next((i for i, h in enumerate(header) if h.lower() in _COUNT_HEADER), None)
     return [ranks[r] for r in sorted(ranks)], count_col, name
@@ -159,6 +177,7 @@ def _columns(header: list[str], wanted: str | None) -> tuple[list[int], int | No
 
 def _read_rows(
     rows: Iterable[tuple[Any, ...]],
+    header_row: int,
     header: list[str],
     columns: list[int],
     count_col: int | None,
@@ -166,7 +185,7 @@ def _read_rows(
 ) -> Profile:
     names: dict[str, int] = {}
     cast: Counter[MarkRow] = Counter()
-    for number, row in enumerate(rows, start=2):
+    for number, row in enumerate(rows, start=header_row + 1):
         if not any(v is not None and str(v).strip() for v in row):
             continue  # blank rows at the end of a sheet
         record = f"row {number}"
