@@ -41,14 +41,13 @@ import numpy.typing as npt
 from kenes.core.tally.errors import TallyError
 from kenes.core.tally.methods.common import (
     EXHAUSTED,
-    TIED_AT_TOP,
     all_standing_elected,
     check_seats,
     new_seed,
     top_choices,
 )
 from kenes.core.tally.methods.rcv import INACTIVE_KEYS, rcv, rules_options
-from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile
+from kenes.core.tally.profile import Profile
 from kenes.core.tally.result import LotDrawer, Result, Round
 from kenes.core.tally.rules import Rules
 
@@ -240,55 +239,3 @@ def lowest_candidates(
         return [drawn]
     round_.why.append(f"fewest votes ({low})")
     return [order[0]]
-
-
-def ballot_choices(
-    profile: Profile, continuing: npt.NDArray[np.bool_], overvote: str, max_skipped: int | None
-) -> npt.NDArray[np.int64]:
-    """Each ballot's current choice under the overvote / skipped-rank options (or EXHAUSTED)."""
-    if profile.marks is not None:
-        return _choices_as_cast(profile.marks, continuing, overvote, max_skipped)
-    if max_skipped is not None:
-        raise ValueError("max_skipped needs a cast-vote record (a CSV with one column per rank)")
-    ranks = profile.ranks
-    top = top_choices(ranks, continuing)
-    if overvote == "exhaust":
-        return top
-    while (top == TIED_AT_TOP).any():
-        rows = np.flatnonzero(top == TIED_AT_TOP)
-        sub = ranks[rows].copy()
-        masked = np.where((sub > 0) & continuing[None, :], sub, np.iinfo(np.int16).max)
-        best = masked.min(axis=1)
-        sub[(sub == best[:, None]) & continuing[None, :]] = 0
-        ranks = ranks.copy()
-        ranks[rows] = sub
-        top = top_choices(ranks, continuing)
-    return top
-
-
-def _choices_as_cast(
-    marks: npt.NDArray[np.int16],
-    continuing: npt.NDArray[np.bool_],
-    overvote: str,
-    max_skipped: int | None,
-) -> npt.NDArray[np.int64]:
-    limit = marks.shape[1] if max_skipped is None else max_skipped
-    out = np.full(marks.shape[0], EXHAUSTED, dtype=np.int64)
-    keep = continuing.tolist()
-    for i, row in enumerate(marks.tolist()):
-        skipped = 0
-        for mark in row:
-            if mark == SKIPPED:
-                skipped += 1
-                continue
-            if skipped > limit:
-                break
-            skipped = 0
-            if mark == OVERVOTE:
-                if overvote == "exhaust":
-                    break
-                continue
-            if keep[mark]:
-                out[i] = mark
-                break
-    return out
