@@ -51,7 +51,9 @@ _LISTS = frozenset(
         "GpUnit",
     }
 )
-_ID_LISTS = frozenset({"CandidateIds", "PartyIds", "ReportingDeviceIds"})
+_ID_LISTS = frozenset(
+    {"CandidateIds", "EndorsementPartyIds", "PartyIds", "ReportGeneratingDeviceIds"}
+)
 _WHOLE_NUMBERS = frozenset({"NumberElected", "Rank", "NumberVotes", "VotesAllowed"})
 _ENCODINGS = {
     "utf-8": "utf-8",
