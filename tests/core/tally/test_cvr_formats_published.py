@@ -488,6 +488,9 @@ def test_nist_xml_undeclared_entity_and_unknown_encoding_are_refused(tmp_path: P
     ebcdic = tmp_path / "ebcdic.xml"
     ebcdic.write_bytes(b'<?xml version="1.0" encoding="cp500"?>' + "<a/>".encode("cp500"))
     assert "encoding 'cp500'" in _fails(ebcdic)
+    other = tmp_path / "other.xml"
+    other.write_text('<?xml version="1.0"?>\n<ElectionReport><Election/></ElectionReport>')
+    assert "the root element, field 'ElectionReport': is not CastVoteRecordReport" in _fails(other)
 
 
 def _broken_xml(tmp_path: Path, break_it: Any) -> Path:
