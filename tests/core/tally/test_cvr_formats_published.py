@@ -639,3 +639,31 @@ def test_every_reader_gives_one_sentence_for_an_empty_file(tmp_path: Path) -> No
         f.write_bytes(b"")
         message = _fails(f, format=fmt)
         assert message.count(": ") >= 1, message
+
+
+def test_big_rank_csv_counts_in_less_memory_than_the_file(tmp_path: Path) -> None:
+    f = tmp_path / "big.csv"
+    names = [f"Candidate {c}" for c in "ABCDEFGH"]
+    with f.open("w", encoding="utf-8") as out:
+        out.write("Precinct,1st Choice,2nd Choice,3rd Choice\n")
+        for i in range(100_000):
+            first, second = names[i % 8], names[(i // 8) % 8]
+            third = (
+                "overvote" if i % 97 == 0 else f"{names[i % 5]}|{names[7]}" if i % 89 == 0 else ""
+            )
+            out.write(f"P-{i % 113},{first},{second},{third}\n")
+    size = f.stat().st_size
+    tracemalloc.start()
+    try:
+        p = load_profile(f)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert p.n_voters == 100_000 and len(p.overvotes) == 5
+    assert peak < size / 2, (peak, size)
+
+
+def test_rank_csv_cut_inside_a_quoted_cell_is_refused(tmp_path: Path) -> None:
+    f = tmp_path / "cut.csv"
+    f.write_text('Precinct,rank1,rank2\nP1,A,B\nP2,"A,')
+    assert "line 3: not valid CSV (unexpected end of data)" in _fails(f)

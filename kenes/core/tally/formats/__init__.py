@@ -45,9 +45,10 @@ FORMATS = ("blt", "preflib", "csv", *_STREAMED)
 
 
 def _open_text(path: Path, compressed: bool) -> TextIO:
+    # newline="": the CSV reader sees line ends inside quoted cells as they are
     if compressed:
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig")
-    return path.open(encoding="utf-8-sig")
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
 
 
 def _open_binary(path: Path, compressed: bool) -> BinaryIO:
@@ -127,6 +128,14 @@ def load_profile(
             f"a {kind} file holds one contest; --contest is for cast-vote-record files "
             f"({', '.join(_STREAMED)})",
         )
+    if kind == "csv":  # read a row at a time: memory follows the distinct ballots
+        try:
+            with _open_text(path, compressed) as stream:
+                return parse_csv(stream)
+        except UnicodeDecodeError as exc:
+            raise BallotFileError(1, "the file is not UTF-8 text") from exc
+        except (gzip.BadGzipFile, EOFError) as exc:
+            raise BallotFileError(1, f"the file is not a complete gzip file ({exc})") from exc
     raw = path.read_bytes()
     if compressed:
         raw = gzip.decompress(raw)
@@ -141,8 +150,6 @@ def load_profile(
         raise BallotFileError(line, "the file is not UTF-8 text") from exc
     if kind == "blt":
         return parse_blt(text)
-    if kind == "csv":
-        return parse_csv(text)
     if kind == "preflib":
         return parse_preflib(text, ext if ext in _PREFLIB else "toi")
     if kind in _PREFLIB:

@@ -23,11 +23,21 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
 from kenes.core.tally.errors import BallotFileError
-from kenes.core.tally.profile import OVERVOTE, SKIPPED, MarkWriter, Profile, build_profile, merge
+from kenes.core.tally.profile import (
+    OVERVOTE,
+    SKIPPED,
+    MarkWriter,
+    Profile,
+    build_profile,
+    merge,
+    overvote_index,
+)
 
 _RANK_COLUMN = re.compile(
     r"(?i)^\s*(?:rank|choice|preference|pref)[\s_#.-]*(\d+)"
@@ -40,12 +50,22 @@ _OVER_TOKENS = {"overvote", "overvoted"}
 _MARK_NOISE = re.compile(r"[\s_()*\[\]-]")
 
 
-def parse_csv(text: str) -> Profile:
-    """Parse CSV ballots (see the module docstring); raise BallotFileError naming the line."""
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows or not any(cell.strip() for cell in rows[0]):
+def parse_csv(text: str | Iterable[str]) -> Profile:
+    """Parse CSV ballots (see the module docstring); raise BallotFileError naming the line.
+
+    ``text`` is the whole file or a text stream: rows are read one at a time and identical
+    rows counted as they come, so memory follows the distinct ballots, not the file.
+    """
+    # strict: a quote left open (a file cut inside a cell) is an error, not one long cell
+    reader = csv.reader(io.StringIO(text) if isinstance(text, str) else text, strict=True)
+    try:
+        first = next(reader, None)
+    except csv.Error as exc:
+        raise BallotFileError(1, f"the header is not valid CSV ({exc})") from exc
+    if not first or not any(cell.strip() for cell in first):
         raise BallotFileError(1, "the first row must be a header naming the columns")
-    header = [cell.strip() for cell in rows[0]]
+    header = [cell.strip() for cell in first]
+    rows = _rows(reader)
     count_col = next((i for i, h in enumerate(header) if h.lower() in _COUNT_COLUMN), None)
     numbered: dict[int, int] = {}  # rank number -> column
     for i, h in enumerate(header):
@@ -62,6 +82,21 @@ def parse_csv(text: str) -> Profile:
     return _candidate_columns(rows, header, count_col)
 
 
+def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of each non-blank row after the header."""
+    line = 1
+    try:
+        for row in reader:
+            line = getattr(reader, "line_num", line + 1)
+            if any(cell.strip() for cell in row):
+                yield line, row
+    except csv.Error as exc:
+        raise BallotFileError(
+            getattr(reader, "line_num", line + 1),
+            f"not valid CSV ({exc}): is the file cut short inside a quoted cell?",
+        ) from exc
+
+
 def _count(lineno: int, row: list[str], count_col: int | None) -> int:
     if count_col is None:
         return 1
@@ -72,30 +107,25 @@ def _count(lineno: int, row: list[str], count_col: int | None) -> int:
 
 
 def _cast_vote_record(
-    rows: list[list[str]], header: list[str], rank_cols: list[int], count_col: int | None
+    rows: Iterator[tuple[int, list[str]]],
+    header: list[str],
+    rank_cols: list[int],
+    count_col: int | None,
 ) -> Profile:
     names: dict[str, int] = {}
     writer = MarkWriter()
-    mark_rows: list[list[int]] = []
-    counts: list[int] = []
-    ballots: list[tuple[int, list[list[int]]]] = []
-    for lineno, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    cast: Counter[tuple[int, ...]] = Counter()
+    for lineno, row in rows:
         count = _count(lineno, row, count_col)
         marks: list[int] = []
-        positions: list[list[int]] = []
-        seen: set[int] = set()
         for col in rank_cols:
             cell = row[col].strip() if col < len(row) else ""
             token = _MARK_NOISE.sub("", cell.lower())
             if token in _SKIP_TOKENS:
                 marks.append(SKIPPED)
-                positions.append([])
                 continue
             if token in _OVER_TOKENS:
                 marks.append(OVERVOTE)
-                positions.append([])
                 continue
             parts = [part.strip() for part in re.split("[=|]", cell)]
             if not all(parts):
@@ -104,41 +134,39 @@ def _cast_vote_record(
                 )
             group = [names.setdefault(part, len(names)) for part in parts]
             marks.append(writer.mark(group))
-            fresh = [c for c in group if c not in seen]
-            seen.update(fresh)
-            positions.append(fresh)
-        mark_rows.append(marks)
-        counts.append(count)
-        ballots.append((count, positions))
-    if not ballots:
-        raise BallotFileError(len(rows), "the file holds no ballots")
+        cast[tuple(marks)] += count
+    if not cast:
+        raise BallotFileError(1, "the file holds no ballots")
     candidates = list(names)
-    n = len(candidates)
-    ranks = np.zeros((len(ballots), n), dtype=np.int16)
-    for i, (_, positions) in enumerate(ballots):
-        for pos, group in enumerate(positions, start=1):
-            for c in group:
-                ranks[i, c] = pos
+    overvotes = writer.overvotes
+    ranks = np.zeros((len(cast), len(candidates)), dtype=np.int16)
+    for i, marks_row in enumerate(cast):
+        # each candidate at the first position that names it (alone or in an overvote)
+        for pos, mark in enumerate(marks_row, start=1):
+            named = (mark,) if mark >= 0 else overvotes[overvote_index(mark)] if mark <= -3 else ()
+            for c in named:
+                if ranks[i, c] == 0:
+                    ranks[i, c] = pos
     return merge(
         Profile(
             candidates=tuple(candidates),
             ranks=ranks,
-            counts=np.array(counts, dtype=np.int64),
-            marks=np.array(mark_rows, dtype=np.int16),
-            overvotes=writer.overvotes,
+            counts=np.fromiter(cast.values(), dtype=np.int64, count=len(cast)),
+            marks=np.array(list(cast), dtype=np.int16).reshape(len(cast), len(rank_cols)),
+            overvotes=overvotes,
         )
     )
 
 
-def _candidate_columns(rows: list[list[str]], header: list[str], count_col: int | None) -> Profile:
+def _candidate_columns(
+    rows: Iterator[tuple[int, list[str]]], header: list[str], count_col: int | None
+) -> Profile:
     cand_cols = [i for i in range(len(header)) if i != count_col]
     names = [header[i] for i in cand_cols]
     if len(set(names)) != len(names) or not all(names):
         raise BallotFileError(1, "every candidate column needs its own non-empty name")
-    ballots: list[tuple[int, list[list[int]]]] = []
-    for lineno, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    cast: Counter[tuple[tuple[int, ...], ...]] = Counter()
+    for lineno, row in rows:
         count = _count(lineno, row, count_col)
         by_rank: dict[int, list[int]] = {}
         for k, col in enumerate(cand_cols):
@@ -149,7 +177,7 @@ def _candidate_columns(rows: list[list[str]], header: list[str], count_col: int 
                 raise BallotFileError(lineno, f"'{cell}' in column '{header[col]}' is not a rank")
             by_rank.setdefault(int(cell), []).append(k)
         top = max(by_rank, default=0)
-        ballots.append((count, [by_rank.get(r, []) for r in range(1, top + 1)]))
-    if not ballots:
-        raise BallotFileError(len(rows), "the file holds no ballots")
-    return build_profile(names, ballots)
+        cast[tuple(tuple(by_rank.get(r, ())) for r in range(1, top + 1))] += count
+    if not cast:
+        raise BallotFileError(1, "the file holds no ballots")
+    return build_profile(names, ((n, positions) for positions, n in cast.items()))
