@@ -44,8 +44,9 @@ from kenes.core.tally.rules import (
 )
 
 HELP = (
-    "Count a ballot file (BLT, PrefLib .soc/.soi/.toc/.toi, CSV, NIST CVR JSON) by a voting "
-    "method and explain each round. Needs no database. JSON shape: docs/tally.md."
+    "Count a ballot file (BLT, PrefLib .soc/.soi/.toc/.toi, CSV, or a published cast-vote "
+    "record: NIST CDF JSON/XML, Dominion, ES&S .xlsx, Clear Ballot) by a voting method and "
+    "explain each round. Needs no database. JSON shape: docs/tally.md."
 )
 
 
@@ -54,7 +55,8 @@ class TallyCommandError(Exception):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="ballot file (.blt, .soc/.soi/.toc/.toi, .csv, .json, or .gz)")
+    kinds = ".blt, .soc/.soi/.toc/.toi, .csv, .json, .xml, .xlsx, a Dominion folder, or .gz"
+    parser.add_argument("file", help=f"ballot file ({kinds})")
     parser.add_argument("--method", required=True, choices=(*METHODS, "motion"))
     parser.add_argument("--stv-rules", choices=ALL_STV_RULES, default="scottish")
     parser.add_argument("--seats", type=int, help="seats to fill (default: from the file, or 1)")
