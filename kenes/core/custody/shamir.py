@@ -64,6 +64,18 @@ def split(secret: bytes, *, shares: int, threshold: int, set_id: str | None = No
     _check_set_id(set_id)
     # coefficients[b] = [a_1, ..., a_{k-1}] for secret byte b
     coefficients = [secrets.token_bytes(threshold - 1) for _ in secret]
+    return _shares_of_polynomials(secret, coefficients, shares=shares, set_id=set_id)
+
+
+def _shares_of_polynomials(
+    secret: bytes, coefficients: Sequence[bytes], *, shares: int, set_id: str
+) -> list[Share]:
+    """Shares 1..shares of the polynomials secret[b] + coefficients[b][0] x + ... .
+
+    Separate from :func:`split` only so the published vectors, made with fixed
+    coefficients, can be reproduced; every real split draws them from ``secrets``.
+    """
+    threshold = len(coefficients[0]) + 1
     result = []
     for x in range(1, shares + 1):
         value = bytes(
