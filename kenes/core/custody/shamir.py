@@ -58,7 +58,7 @@ def split(secret: bytes, *, shares: int, threshold: int, set_id: str | None = No
     """
     _check_counts(shares=shares, threshold=threshold)
     if not secret:
-        raise CustodyError("The secret to share is empty.")
+        raise CustodyError("The secret to share is empty.", code="empty_secret")
     if set_id is None:
         set_id = new_set_id()
     _check_set_id(set_id)
@@ -102,7 +102,9 @@ def combine(shares: Sequence[Share]) -> bytes:
         if _interpolate(basis, extra.index) != extra.value:
             raise CustodyError(
                 f"Share {extra.index} does not agree with shares "
-                f"{', '.join(str(s.index) for s in basis)}: one of them was copied wrongly."
+                f"{', '.join(str(s.index) for s in basis)}: one of them was copied wrongly.",
+                code="disagreeing_share",
+                params={"index": extra.index},
             )
     return secret
 
@@ -130,7 +132,7 @@ def check_shares(shares: Sequence[Share]) -> list[Share]:
     """
     given = list(shares)
     if not given:
-        raise CustodyError("No shares were given.")
+        raise CustodyError("No shares were given.", code="no_shares")
     for share in given:
         _check_share(share)
     first = given[0]
@@ -138,24 +140,32 @@ def check_shares(shares: Sequence[Share]) -> list[Share]:
         if share.set_id != first.set_id:
             raise CustodyError(
                 f"Shares of two different sets were mixed ({first.set_id} and "
-                f"{share.set_id}): use shares of one set only."
+                f"{share.set_id}): use shares of one set only.",
+                code="mixed_sets",
+                params={"first": first.set_id, "other": share.set_id},
             )
         if share.threshold != first.threshold or len(share.value) != len(first.value):
             raise CustodyError(
                 f"Share {share.index} does not match share {first.index} of set "
-                f"{first.set_id} (threshold or length differ): one of them is damaged."
+                f"{first.set_id} (threshold or length differ): one of them is damaged.",
+                code="mismatched_share",
+                params={"index": share.index, "first": first.index},
             )
     seen: set[int] = set()
     for share in given:
         if share.index in seen:
             raise CustodyError(
-                f"Share {share.index} was given twice: each trustee's share counts once."
+                f"Share {share.index} was given twice: each trustee's share counts once.",
+                code="duplicate_share",
+                params={"index": share.index},
             )
         seen.add(share.index)
     if len(given) < first.threshold:
         raise CustodyError(
             f"{first.threshold} shares are needed, {len(given)} were given: "
-            f"{first.threshold - len(given)} more trustee(s) must enter their share."
+            f"{first.threshold - len(given)} more trustee(s) must enter their share.",
+            code="too_few_shares",
+            params={"needed": first.threshold, "given": len(given)},
         )
     return given
 
@@ -164,23 +174,29 @@ def _check_counts(*, shares: int, threshold: int) -> None:
     if not MIN_THRESHOLD <= threshold <= shares <= MAX_SHARES:
         raise CustodyError(
             f"Cannot split into {shares} shares with threshold {threshold}: "
-            f"it needs 2 <= threshold <= shares <= {MAX_SHARES}."
+            f"it needs 2 <= threshold <= shares <= {MAX_SHARES}.",
+            code="bad_counts",
+            params={"shares": shares, "threshold": threshold},
         )
 
 
 def _check_set_id(set_id: str) -> None:
     if not _SET_ID.fullmatch(set_id):
-        raise CustodyError("A set id is 8 lowercase hexadecimal characters.")
+        raise CustodyError("A set id is 8 lowercase hexadecimal characters.", code="bad_set_id")
 
 
 def _check_share(share: Share) -> None:
     _check_set_id(share.set_id)
     if not 1 <= share.index <= MAX_SHARES:
-        raise CustodyError(f"A share's index is 1..{MAX_SHARES}, not {share.index}.")
+        raise CustodyError(
+            f"A share's index is 1..{MAX_SHARES}, not {share.index}.", code="bad_share"
+        )
     if not MIN_THRESHOLD <= share.threshold <= MAX_SHARES:
-        raise CustodyError(f"A share's threshold is 2..{MAX_SHARES}, not {share.threshold}.")
+        raise CustodyError(
+            f"A share's threshold is 2..{MAX_SHARES}, not {share.threshold}.", code="bad_share"
+        )
     if not share.value:
-        raise CustodyError(f"Share {share.index} is empty.")
+        raise CustodyError(f"Share {share.index} is empty.", code="bad_share")
 
 
 def _evaluate(constant: int, higher: bytes, x: int) -> int:

@@ -74,11 +74,13 @@ def share_from_text(text: str) -> Share:
     if len(indices) < minimum:
         raise CustodyError(
             f"This share has {len(indices)} words; a share has at least {minimum} "
-            f"({words_for_length(KEY_LENGTH)} for a {KEY_LENGTH}-byte key)."
+            f"({words_for_length(KEY_LENGTH)} for a {KEY_LENGTH}-byte key).",
+            code="too_few_words",
+            params={"words": len(indices), "expected": words_for_length(KEY_LENGTH)},
         )
     length = _checked_length(indices)
     if length is None:
-        raise CustodyError(_diagnose(indices))
+        raise _diagnose(indices)
     return _decode(indices, length)
 
 
@@ -118,7 +120,9 @@ def _decode(indices: Sequence[int], length: int) -> Share:
     padding = data_bits - _HEADER_BITS - 8 * length
     data = _join_words(indices[:data_words])
     if data & ((1 << padding) - 1):
-        raise CustodyError("This share's padding bits are not zero: it is not a Kenes share.")
+        raise CustodyError(
+            "This share's padding bits are not zero: it is not a Kenes share.", code="not_a_share"
+        )
     data >>= padding
     value = data & ((1 << (8 * length)) - 1)
     data >>= 8 * length
@@ -128,12 +132,18 @@ def _decode(indices: Sequence[int], length: int) -> Share:
     version = data >> 48
     if version != FORMAT_VERSION:
         raise CustodyError(
-            f"This share has format version {version}; this Kenes reads version {FORMAT_VERSION}."
+            f"This share has format version {version}; this Kenes reads version {FORMAT_VERSION}.",
+            code="unknown_version",
+            params={"version": version},
         )
     if not 1 <= index <= 255:
-        raise CustodyError(f"This share's number is {index}; shares are numbered 1 to 255.")
+        raise CustodyError(
+            f"This share's number is {index}; shares are numbered 1 to 255.", code="not_a_share"
+        )
     if threshold < 2:
-        raise CustodyError(f"This share says {threshold} share(s) are needed; at least 2 are.")
+        raise CustodyError(
+            f"This share says {threshold} share(s) are needed; at least 2 are.", code="not_a_share"
+        )
     return Share(
         index=index, threshold=threshold, value=value.to_bytes(length, "big"), set_id=set_id
     )
@@ -186,7 +196,8 @@ _SEPARATORS = re.compile(r"[^\w]+|_")
 _NUMBER = re.compile(r"[0-9]+")
 
 # Cyrillic (Russian and Kazakh) letters drawn like Latin ones.
-_LOOKALIKES = str.maketrans("аеорсухкмтвнізјАЕОРСУХКМТВНІЅЈ", "aeopcyxkmtbhisjaeopcyxkmtbhisj")
+# Applied after lower-casing, so к м т в н stand for the capitals К М Т В Н.
+_LOOKALIKES = str.maketrans("аеорсухкмтвніѕј", "aeopcyxkmtbhisj")
 # A Latin word typed with the keyboard switched to Russian (ЙЦУКЕН over QWERTY).
 _RUSSIAN_LAYOUT = str.maketrans("йцукенгшщзфывапролдячсмить", "qwertyuiopasdfghjklzxcvbnm")
 
@@ -200,7 +211,9 @@ def _read_words(text: str) -> list[int]:
             shown = token if len(token) <= 20 else token[:20] + "…"
             raise CustodyError(
                 f"Word {position} (“{shown}”) is not in the word list: "
-                "check its spelling on the paper (the first four letters are enough)."
+                "check its spelling on the paper (the first four letters are enough).",
+                code="unknown_word",
+                params={"position": position, "word": shown},
             )
         indices.append(found)
     return indices
@@ -235,7 +248,7 @@ def _word_indices() -> tuple[dict[str, int], dict[str, int]]:
     return {w: i for i, w in enumerate(words)}, {w[:_PREFIX]: i for i, w in enumerate(words)}
 
 
-def _diagnose(indices: list[int]) -> str:
+def _diagnose(indices: list[int]) -> CustodyError:
     """Say which one change would make the checksum fit, or that more than one is wrong.
 
     Tries every single word changed (2048 x words), every neighbouring pair swapped,
@@ -246,47 +259,58 @@ def _diagnose(indices: list[int]) -> str:
     expected = words_for_length(KEY_LENGTH)
     alphabet = range(2**WORD_BITS)
     # corrected word sequence -> what the trustee did; two ways to one sequence are one fix
-    fixes: dict[tuple[int, ...], str] = {}
+    fixes: dict[tuple[int, ...], tuple[str, str, dict[str, int]]] = {}
 
-    def consider(candidate: list[int], description: str) -> bool:
+    def consider(candidate: list[int], text: str, code: str, **params: int) -> bool:
         if _checksum_ok(candidate):
-            fixes.setdefault(tuple(candidate), description)
+            fixes.setdefault(tuple(candidate), (text, code, params))
             return True
         return False
 
     for p in range(count):
+        n = p + 1
         for word in alphabet:
+            changed = [*indices[:p], word, *indices[p + 1 :]]
             if word != indices[p] and consider(
-                [*indices[:p], word, *indices[p + 1 :]], f"word {p + 1} was copied wrongly"
+                changed, f"word {n} was copied wrongly", "word_copied_wrongly", position=n
             ):
                 break
     for p in range(count - 1):
+        n = p + 1
         if indices[p] != indices[p + 1]:
             swapped = [*indices[:p], indices[p + 1], indices[p], *indices[p + 2 :]]
-            consider(swapped, f"words {p + 1} and {p + 2} are swapped")
+            consider(swapped, f"words {n} and {n + 1} are swapped", "words_swapped", position=n)
     if count > expected:
         for p in range(count):
+            n = p + 1
+            dropped = [*indices[:p], *indices[p + 1 :]]
             if p + 1 < count and indices[p] == indices[p + 1]:
-                extra = f"word {p + 2} repeats word {p + 1}"
+                consider(dropped, f"word {n + 1} repeats word {n}", "word_repeated", position=n + 1)
             else:
-                extra = f"word {p + 1} is one too many"
-            consider([*indices[:p], *indices[p + 1 :]], extra)
+                consider(dropped, f"word {n} is one too many", "word_extra", position=n)
     if count < expected:
         for p in range(count + 1):
             where = f"after word {p}" if p else "before word 1"
             for word in alphabet:
-                if consider([*indices[:p], word, *indices[p:]], f"a word is missing {where}"):
+                added = [*indices[:p], word, *indices[p:]]
+                if consider(added, f"a word is missing {where}", "word_missing", after=p):
                     break
 
     if len(fixes) == 1:
-        (fix,) = fixes.values()
-        return f"The share's checksum does not match: {fix}. Compare it with the paper."
+        ((text, code, params),) = fixes.values()
+        return CustodyError(
+            f"The share's checksum does not match: {text}. Compare it with the paper.",
+            code=code,
+            params=params,
+        )
     length_note = (
         f" It has {count} words; a share of a {KEY_LENGTH}-byte key has {expected}."
         if count != expected
         else ""
     )
-    return (
+    return CustodyError(
         "The share's checksum does not match: more than one word is wrong, "
-        f"or the share is of another set.{length_note} Compare every word with the paper."
+        f"or the share is of another set.{length_note} Compare every word with the paper.",
+        code="checksum",
+        params={"words": count, "expected": expected},
     )

@@ -54,11 +54,16 @@ def unwrap(master: bytes, blob: bytes, *, purpose: str) -> bytes:
     """
     aead = AESGCM(_checked_master(master))
     if len(blob) < 1 + _NONCE_LENGTH + _TAG_LENGTH:
-        raise CustodyError("The wrapped key is too short: it was cut off or is not a wrapped key.")
+        raise CustodyError(
+            "The wrapped key is too short: it was cut off or is not a wrapped key.",
+            code="bad_blob",
+        )
     version = blob[0]
     if version != VERSION:
         raise CustodyError(
-            f"The wrapped key has format version {version}; this Kenes reads version {VERSION}."
+            f"The wrapped key has format version {version}; this Kenes reads version {VERSION}.",
+            code="unknown_version",
+            params={"version": version},
         )
     nonce, sealed = blob[1 : 1 + _NONCE_LENGTH], blob[1 + _NONCE_LENGTH :]
     try:
@@ -66,7 +71,9 @@ def unwrap(master: bytes, blob: bytes, *, purpose: str) -> bytes:
     except InvalidTag:
         raise CustodyError(
             f"The wrapped {purpose} key does not open: the master key is wrong "
-            "(shares of another set?) or the stored key was altered."
+            "(shares of another set?) or the stored key was altered.",
+            code="does_not_open",
+            params={"purpose": purpose},
         ) from None
 
 
@@ -84,12 +91,13 @@ def master_matches(master: bytes, check: str) -> bool:
 def _checked_master(master: bytes) -> bytes:
     if len(master) != MASTER_LENGTH:
         raise CustodyError(
-            f"The master key is {len(master)} bytes; it must be {MASTER_LENGTH} (AES-256)."
+            f"The master key is {len(master)} bytes; it must be {MASTER_LENGTH} (AES-256).",
+            code="bad_master",
         )
     return master
 
 
 def _aad(version: int, purpose: str) -> bytes:
     if not purpose:
-        raise CustodyError("A wrapped key needs a purpose (e.g. 'field-key').")
+        raise CustodyError("A wrapped key needs a purpose (e.g. 'field-key').", code="no_purpose")
     return bytes([version]) + purpose.encode("utf-8")

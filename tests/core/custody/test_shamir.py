@@ -47,8 +47,14 @@ def test_k_minus_one_shares_are_refused_and_say_how_many_more(
 ) -> None:
     _, _, chosen = case
     k = chosen[0].threshold
-    with pytest.raises(CustodyError, match=rf"^{k} shares are needed, {k - 1} were given: 1 more"):
+    with pytest.raises(
+        CustodyError, match=rf"^{k} shares are needed, {k - 1} were given: 1 more"
+    ) as caught:
         combine(chosen[:-1])
+    assert (caught.value.code, caught.value.params) == (
+        "too_few_shares",
+        {"needed": k, "given": k - 1},
+    )
 
 
 @given(sharings())
@@ -103,14 +109,17 @@ def test_two_shares_of_a_three_of_n_split_fit_every_secret_byte_equally_often(
 def test_shares_of_two_sets_are_refused() -> None:
     secret = os.urandom(32)
     a, b = split(secret, shares=3, threshold=2), split(secret, shares=3, threshold=2)
-    with pytest.raises(CustodyError, match="two different sets were mixed"):
+    with pytest.raises(CustodyError, match="two different sets were mixed") as caught:
         combine([a[0], b[1]])
+    assert caught.value.code == "mixed_sets"
+    assert caught.value.params == {"first": a[0].set_id, "other": b[0].set_id}
 
 
 def test_a_share_given_twice_is_refused() -> None:
     shares = split(os.urandom(32), shares=5, threshold=3)
-    with pytest.raises(CustodyError, match="Share 2 was given twice"):
+    with pytest.raises(CustodyError, match="Share 2 was given twice") as caught:
         combine([shares[1], shares[0], shares[1]])
+    assert (caught.value.code, caught.value.params) == ("duplicate_share", {"index": 2})
 
 
 def test_a_share_that_disagrees_with_the_others_is_named_when_more_than_k_are_given() -> None:

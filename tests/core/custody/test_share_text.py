@@ -83,8 +83,12 @@ def test_words_typed_in_cyrillic_lookalikes_or_on_a_russian_layout_are_read() ->
 def test_a_word_not_in_the_list_is_named_by_position() -> None:
     words = share_words(SHARE)
     words[6] = "qqqzz"
-    with pytest.raises(CustodyError, match=r"^Word 7 \(“qqqzz”\) is not in the word list"):
+    with pytest.raises(CustodyError, match=r"^Word 7 \(“qqqzz”\) is not in the word") as caught:
         share_from_text(" ".join(words))
+    assert (caught.value.code, caught.value.params) == (
+        "unknown_word",
+        {"position": 7, "word": "qqqzz"},
+    )
 
 
 @settings(max_examples=12, deadline=None)
@@ -101,29 +105,37 @@ def test_one_word_copied_wrongly_is_named_by_position(position: int, replacement
         f"The share's checksum does not match: word {position + 1} was copied wrongly. "
         "Compare it with the paper."
     )
+    assert (caught.value.code, caught.value.params) == (
+        "word_copied_wrongly",
+        {"position": position + 1},
+    )
 
 
 def test_two_neighbouring_words_swapped_are_named() -> None:
     words = share_words(SHARE)
     assert words[9] != words[10]
     words[9], words[10] = words[10], words[9]
-    with pytest.raises(CustodyError, match="words 10 and 11 are swapped"):
+    with pytest.raises(CustodyError, match="words 10 and 11 are swapped") as caught:
         share_from_text(" ".join(words))
+    assert (caught.value.code, caught.value.params) == ("words_swapped", {"position": 10})
 
 
 def test_a_missing_word_and_a_word_written_twice_are_named() -> None:
     words = share_words(SHARE)
-    with pytest.raises(CustodyError, match="a word is missing after word 12"):
+    with pytest.raises(CustodyError, match="a word is missing after word 12") as missing:
         share_from_text(" ".join(words[:12] + words[13:]))
-    with pytest.raises(CustodyError, match="word 6 repeats word 5"):
+    assert (missing.value.code, missing.value.params) == ("word_missing", {"after": 12})
+    with pytest.raises(CustodyError, match="word 6 repeats word 5") as repeated:
         share_from_text(" ".join(words[:5] + [words[4]] + words[5:]))
+    assert (repeated.value.code, repeated.value.params) == ("word_repeated", {"position": 6})
 
 
 def test_two_wrong_words_are_caught_and_every_word_is_to_be_checked() -> None:
     words = share_words(SHARE)
     words[2], words[20] = "zoo", "abandon"
-    with pytest.raises(CustodyError, match="more than one word is wrong"):
+    with pytest.raises(CustodyError, match="more than one word is wrong") as caught:
         share_from_text(" ".join(words))
+    assert (caught.value.code, caught.value.params) == ("checksum", {"words": 31, "expected": 31})
 
 
 def test_error_messages_never_repeat_a_word_of_the_share() -> None:
