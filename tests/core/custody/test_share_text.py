@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -162,6 +163,42 @@ def test_a_share_of_another_format_version_is_refused() -> None:
     forged = " ".join(_wordlist()[i] for i in data + checksum)
     with pytest.raises(CustodyError, match="format version 7"):
         share_from_text(forged)
+
+
+def modules_of_segno_svg(svg: str) -> set[tuple[int, int]]:
+    """The dark modules drawn by segno's single path ("M x y" then "h n" runs and "m dx dy")."""
+    (path,) = re.findall(r' d="([^"]+)"', svg)
+    dark: set[tuple[int, int]] = set()
+    x = y = 0.0
+    for command, numbers in re.findall(r"([MmHh])([-0-9. ]+)", path):
+        values = [float(v) for v in numbers.split()]
+        if command == "M":
+            x, y = values
+        elif command == "m":
+            x, y = x + values[0], y + values[1]
+        else:
+            run = int(values[0]) if command == "h" else int(values[0] - x)
+            dark.update((int(x) + i, int(y)) for i in range(run))
+            x += run
+    return dark
+
+
+def test_the_qr_code_scans_back_to_the_share_in_an_independent_reader() -> None:
+    zxingcpp = pytest.importorskip("zxingcpp")
+    image_module = pytest.importorskip("PIL.Image")
+    svg = share_qr_svg(SHARE)
+    dark = modules_of_segno_svg(svg)
+    size = max(max(x for x, _ in dark), max(y for _, y in dark)) + 1 + 4  # quiet zone
+    image = image_module.new("L", (size, size), 255)
+    for x, y in dark:
+        image.putpixel((x, y), 0)
+    image = image.resize((size * 6, size * 6), image_module.NEAREST)
+
+    (barcode,) = zxingcpp.read_barcodes(image)
+
+    assert barcode.format == zxingcpp.BarcodeFormat.QRCode
+    assert barcode.text == share_to_text(SHARE).upper()
+    assert share_from_text(barcode.text) == SHARE
 
 
 def test_the_qr_code_is_an_svg_of_a_regular_qr_code() -> None:
