@@ -20,7 +20,9 @@ Pure cryptography, no Django. The key-holder process, the ``kenes custody`` /
 ``kenes.core.custody.share_text``
     ``share_to_text(share) -> str`` — one line of BIP-39 English words with a
     33-bit checksum (31 words for a 32-byte key); ``share_words(share)``.
-    ``share_from_text(text) -> Share`` — CustodyError naming the word at fault.
+    ``share_from_text(text) -> Share`` — CustodyError naming the word at fault
+    (a wrong, swapped, missing or doubled word); accepts any case, numbering,
+    line breaks, four-letter prefixes, Cyrillic lookalikes and a Russian layout.
     ``share_qr_svg(share) -> str`` — the same words as an inline SVG QR code.
     ``words_for_length(n)``.
 
@@ -33,8 +35,11 @@ Pure cryptography, no Django. The key-holder process, the ``kenes custody`` /
     ``new_master() -> bytes`` (32 random bytes).
 
 ``kenes.core.custody.errors``
-    ``CustodyError(Exception)`` — a sentence for the trustee; names positions,
-    never key material.
+    ``CustodyError(Exception)`` — ``str(e)`` is an English sentence for the trustee;
+    ``e.code`` and ``e.params`` (e.g. ``"word_copied_wrongly", {"position": 7}``) let
+    a page say it in Russian or Kazakh. Names positions, never key material.
+
+``kenes.core.custody.field`` — ``add``, ``mul``, ``inverse``, ``div`` in GF(2^8).
 
 The field is GF(2^8) with the AES polynomial 0x11B (:mod:`kenes.core.custody.field`);
 see docs/security.md, "Custody", for the scheme, the share format and the vectors.

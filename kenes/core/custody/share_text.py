@@ -44,6 +44,9 @@ _HEADER_BITS = 4 + 32 + 8 + 8
 _CHECKSUM_LABEL = b"kenes custody share v1"
 _PREFIX = 4
 KEY_LENGTH = 32  # Kenes' master key; named in messages about a share's length
+MAX_TEXT_LENGTH = 20_000  # a 1,000-byte secret's share is under 9,000 characters
+# Locating a slip costs 2048 checksums per word; beyond this many words only say it fails.
+_MAX_WORDS_DIAGNOSED = 2 * (28 + CHECKSUM_WORDS)
 
 
 def words_for_length(secret_length: int) -> int:
@@ -69,6 +72,11 @@ def share_from_text(text: str) -> Share:
     too few words, or a checksum that fails, with the word that breaks it named
     when one change (a word, a swap, a missing or doubled word) would fix it.
     """
+    if len(text) > MAX_TEXT_LENGTH:
+        raise CustodyError(
+            f"This text is {len(text)} characters long, too long to be a share.",
+            code="not_a_share",
+        )
     indices = _read_words(text)
     minimum = words_for_length(1)
     if len(indices) < minimum:
@@ -267,6 +275,13 @@ def _diagnose(indices: list[int]) -> CustodyError:
             return True
         return False
 
+    if count > _MAX_WORDS_DIAGNOSED:
+        return CustodyError(
+            f"The share's checksum does not match. It has {count} words; a share of a "
+            f"{KEY_LENGTH}-byte key has {expected}. Compare every word with the paper.",
+            code="checksum",
+            params={"words": count, "expected": expected},
+        )
     for p in range(count):
         n = p + 1
         for word in alphabet:

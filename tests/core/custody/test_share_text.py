@@ -148,6 +148,15 @@ def test_error_messages_never_repeat_a_word_of_the_share() -> None:
     assert not set(message) & set(words)
 
 
+def test_a_long_paste_is_refused_without_searching_for_the_slip() -> None:
+    words = share_words(SHARE) * 40  # 1,240 valid words: searching them all would take minutes
+    with pytest.raises(CustodyError, match="It has 1240 words") as caught:
+        share_from_text(" ".join(words))
+    assert caught.value.code == "checksum"
+    with pytest.raises(CustodyError, match="too long to be a share"):
+        share_from_text("abandon " * 3000)
+
+
 def test_too_few_words_say_how_many_a_share_has() -> None:
     with pytest.raises(CustodyError, match="has 3 words; a share has at least 9 .31 for a 32-byte"):
         share_from_text("abandon ability able")
