@@ -17,7 +17,9 @@ Tabulator, BrightSpots/rcv), whose ``Tabulator.java`` / ``Tiebreak.java`` /
   one seat recomputes it every round unless ``first_round_threshold``. ``bottoms_up_percent``:
   ``V x bottoms_up_percent``, every round.
 * **Who wins** (Tabulator.identifyWinners). No one while an ``exclude_first`` placeholder
-  stands (they are excluded together in round 1, whatever their votes, and never elected).
+  holds votes (those are excluded together in round 1 and never elected; a placeholder no
+  ballot marks does not hold up a round-1 majority, stays in the count at 0 and goes out as
+  the lowest, as in RCTab).
   When the continuing candidates are no more than the seats left, all win. Otherwise every
   candidate at or above the threshold (``one_per_round`` / ``first_round_threshold``: only the
   highest, ties by the tie-break). With ``first_round_threshold`` and one more candidate than
@@ -33,12 +35,12 @@ Tabulator, BrightSpots/rcv), whose ``Tabulator.java`` / ``Tiebreak.java`` /
   ``Round.extra["residual_surplus"]``; per winner: votes - threshold - sum of its flows).
   Once every seat is filled, one more round shows the last surpluses as *final round surplus*
   (not transferred).
-* **Who is excluded** (Tabulator.tabulate, in this order): placeholders; every candidate
-  under ``minimum_votes``; with ``batch``, the largest group of lowest candidates whose votes
-  together are fewer than the next candidate's (more than one, and leaving at least the seats
-  left — and two with ``continue_until_two`` — continuing; RCTab refuses batch elimination in
-  multi-seat counts, Minneapolis Code 167.70 allows it); otherwise the lowest, ties by the
-  tie-break.
+* **Who is excluded** (Tabulator.tabulate, in this order): placeholders holding votes; every
+  candidate under ``minimum_votes``; with ``batch``, the largest group of lowest candidates
+  whose votes together are fewer than the next candidate's (more than one, and leaving at
+  least the seats left — and two with ``continue_until_two`` — continuing; RCTab refuses batch
+  elimination in multi-seat counts, Minneapolis Code 167.70 allows it); otherwise the lowest,
+  ties by the tie-break.
 * **Tie-breaks** (Tiebreak.java): ``random`` — a lot from the recorded seed
   (:class:`LotDrawer`); ``previous_round_then_random`` — the tied candidate lowest (for
   exclusion) / highest (for election) in the previous round, then the round before, ...,
@@ -446,8 +448,12 @@ class _Tabulation:
         return threshold
 
     def _decide(self, round_: Round, votes: dict[int, int]) -> None:
-        blocking = [c for c in self.placeholders if self.continuing[c]]
+        # placeholders block winners, and are excluded as such, only while they hold votes
+        # (RCTab Tabulator.identifyWinners / dropUndeclaredWriteIns: tally signum); one that
+        # nobody marked stays in the count at 0 until it is the lowest. Never elected.
+        blocking = [c for c in self.placeholders if self.continuing[c] and votes.get(c, 0) > 0]
         won = [] if blocking else self._winners(round_, votes)
+        won = [c for c in won if c not in self.placeholders]
         if won:
             round_.elected = won
             round_.action = "election"
