@@ -69,6 +69,25 @@ def test_case_numbering_punctuation_line_breaks_and_four_letter_prefixes_are_acc
     assert share_from_text(typed) == SHARE
 
 
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_one_mistyped_letter_is_read_through_or_named_by_its_word(data: st.DataObject) -> None:
+    text = share_to_text(SHARE)
+    letters = [i for i, c in enumerate(text) if c != " "]
+    at = data.draw(st.sampled_from(letters))
+    typo = data.draw(st.sampled_from([c for c in "abcdefghijklmnopqrstuvwxyz" if c != text[at]]))
+    word_number = text[:at].count(" ") + 1
+    try:
+        read = share_from_text(text[:at] + typo + text[at + 1 :])
+    except CustodyError as error:
+        assert error.code in {"unknown_word", "word_copied_wrongly"}
+        assert error.params["position"] == word_number
+    else:
+        # only a letter after the first four can be mistyped harmlessly (BIP-39 prefixes)
+        assert read == SHARE
+        assert at - (text.rfind(" ", 0, at) + 1) >= 4
+
+
 def test_words_typed_in_cyrillic_lookalikes_or_on_a_russian_layout_are_read() -> None:
     words = share_words(SHARE)
     latin_to_cyrillic = str.maketrans("aeopcyx", "аеорсух")
