@@ -16,6 +16,11 @@ KENES_TWO_STEP       required (default in production) | optional (default in dev
                      whether every officer must turn two-step login on before using Kenes.
 KENES_DB_PREPARE     1 (default) | 0: the voters' statements prepared on PostgreSQL
                      (read by kenes/db.py).
+KENES_CUSTODY_DIR    where the wrapped field keys live once trustees hold the keys
+                     (`kenes custody init`; default: $KENES_VAR_DIR/custody). While its
+                     keys.json exists, the field keys come from the key holder, not from
+                     KENES_FIELD_KEYS.
+KENES_KEYHOLDER_SOCKET  the key holder's unix socket (default: $KENES_VAR_DIR/run/keyholder.sock).
 """
 
 import base64
@@ -37,6 +42,11 @@ KENES_TWO_STEP = os.environ.get("KENES_TWO_STEP", "required" if PRODUCTION else 
 if KENES_TWO_STEP not in {"required", "optional"}:
     raise SystemExit(f"KENES_TWO_STEP must be 'required' or 'optional', not {KENES_TWO_STEP!r}.")
 DEBUG = os.environ.get("KENES_DEBUG", "0") == "1" and not PRODUCTION
+KENES_CUSTODY_DIR = Path(os.environ.get("KENES_CUSTODY_DIR", VAR_DIR / "custody")).resolve()
+KENES_KEYHOLDER_SOCKET = Path(
+    os.environ.get("KENES_KEYHOLDER_SOCKET", VAR_DIR / "run" / "keyholder.sock")
+).resolve()
+_CUSTODY_SET_UP = (KENES_CUSTODY_DIR / "keys.json").exists()
 
 
 def _local_secret(name: str, make: str) -> str:
@@ -69,7 +79,9 @@ else:
     KENES_FIELD_KEYS = [
         k
         for k in (
-            os.environ.get("KENES_FIELD_KEYS") or _local_secret("field_keys", _new_field_key())
+            os.environ.get("KENES_FIELD_KEYS")
+            # under custody the key holder serves the keys: no key file is made
+            or ("" if _CUSTODY_SET_UP else _local_secret("field_keys", _new_field_key()))
         ).split(",")
         if k
     ]
@@ -111,6 +123,7 @@ INSTALLED_APPS = [
     "kenes.parliament",
     "kenes.web",
     "kenes.core_commands",
+    "kenes.custody",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +142,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "kenes.web.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kenes.web.sealed.SealedMiddleware",
 ]
 
 ROOT_URLCONF = "kenes.urls"

@@ -1,4 +1,11 @@
-"""Field keys from the environment (KENES_FIELD_KEYS, newest first).
+"""Field keys: from the environment (KENES_FIELD_KEYS, newest first), or, once custody is
+set up (`kenes custody init`), from the key holder that k trustees unsealed (kenes.custody).
+
+With custody, a process caches the keys it fetched and, at its first use in each request
+(and at least once a second in tasks and commands), stats the holder's marker file: one
+stat tells that the holder is still unsealed under the same unsealing, so `kenes seal`
+reaches every web and task worker at its next request. Sealed, `field_keys()` raises
+`Sealed` (a sentence; web pages answer 503 with it, kenes.web.sealed).
 
 Each key is 32 random bytes in urlsafe base64. A key is named by the first
 8 hex digits of SHA-256 over it, so a ciphertext says which key sealed it and
@@ -11,11 +18,21 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import request_started
+from django.test.signals import setting_changed
+
+from kenes.custody import client as custody_client
+from kenes.custody import store as custody_store
+from kenes.custody.errors import CustodyProblem, Sealed
+
+__all__ = ["FieldKey", "Sealed", "current_key", "field_keys", "key_by_id", "new_key"]
 
 
 @dataclass(frozen=True)
@@ -57,8 +74,76 @@ def _keys_from(texts: tuple[str, ...]) -> tuple[FieldKey, ...]:
     return tuple(parse_key(t) for t in texts)
 
 
+CHECK_EVERY = 1.0
+"""Seconds a process trusts its view of custody inside one request, task or command."""
+
+
+@dataclass(frozen=True)
+class _Custody:
+    checked_at: float | None = None  # None: check at the next use
+    set_up: bool = False
+    marker: tuple[int, int] | None = None
+    keys: tuple[FieldKey, ...] = ()
+
+
+_custody = _Custody()
+
+
+def _forget_check(**kwargs: Any) -> None:
+    global _custody
+    _custody = replace(_custody, checked_at=None)
+
+
+def _forget_everything(*, setting: str = "", **kwargs: Any) -> None:
+    global _custody
+    if setting in {"KENES_FIELD_KEYS", "KENES_CUSTODY_DIR", "KENES_KEYHOLDER_SOCKET"}:
+        _custody = _Custody()
+
+
+request_started.connect(_forget_check, dispatch_uid="kenes.security.keys")
+setting_changed.connect(_forget_everything, dispatch_uid="kenes.security.keys")
+
+
+def _sealed() -> Sealed:
+    try:
+        record = custody_store.read_record()
+    except CustodyProblem:
+        return Sealed(threshold=0, trustees=0)
+    return Sealed(threshold=record.threshold, trustees=record.trustees)
+
+
+def _check_custody(now: float) -> _Custody:
+    global _custody
+    if not custody_store.is_set_up():
+        _custody = _Custody(checked_at=now)
+        return _custody
+    marker = custody_client.marker_identity()
+    if marker is None:
+        _custody = _Custody(checked_at=None, set_up=True)  # sealed: look again next time
+        raise _sealed()
+    if _custody.keys and _custody.marker == marker:
+        _custody = replace(_custody, checked_at=now)
+        return _custody
+    raws = custody_client.fetch_keys()
+    if not raws:
+        _custody = _Custody(checked_at=None, set_up=True)
+        raise _sealed()
+    keys = tuple(FieldKey(hashlib.sha256(raw).hexdigest()[:8], raw) for raw in raws)
+    _custody = _Custody(checked_at=now, set_up=True, marker=marker, keys=keys)
+    return _custody
+
+
 def field_keys() -> tuple[FieldKey, ...]:
-    """All configured keys, newest first."""
+    """All keys, newest first: the key holder's under custody, else KENES_FIELD_KEYS.
+
+    Raises `Sealed` when custody is set up and the key holder holds no keys.
+    """
+    now = time.monotonic()
+    state = _custody
+    if state.checked_at is None or now - state.checked_at >= CHECK_EVERY:
+        state = _check_custody(now)
+    if state.set_up:
+        return state.keys
     return _keys_from(tuple(settings.KENES_FIELD_KEYS))
 
 
