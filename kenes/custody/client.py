@@ -64,13 +64,13 @@ def call(request: dict[str, Any], *, timeout: float = 10.0) -> dict[str, Any]:
     return answer
 
 
-def marker_identity() -> tuple[int, int] | None:
+def marker_identity(path: str | None = None) -> tuple[int, int] | None:
     """Which unsealing the holder's marker file names (inode, mtime), None when sealed.
 
     One stat: what every worker pays per request to learn that its cached keys still hold.
     """
     try:
-        st = os.stat(marker_path(socket_path()))
+        st = os.stat(path or marker_path(socket_path()))
     except FileNotFoundError:
         return None
     return (st.st_ino, st.st_mtime_ns)

@@ -17,10 +17,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 import time
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -112,12 +114,24 @@ def _sealed() -> Sealed:
     return Sealed(threshold=record.threshold, trustees=record.trustees)
 
 
+@lru_cache(maxsize=4)
+def _custody_paths(custody_dir: Any, socket: Any) -> tuple[str, str]:
+    """The custody file and the holder's marker as strings: two plain stats per check."""
+    return (
+        os.path.join(custody_dir, custody_store.FILE_NAME),
+        os.fspath(custody_client.marker_path(Path(socket))),
+    )
+
+
 def _check_custody(now: float) -> _Custody:
     global _custody
-    if not custody_store.is_set_up():
+    custody_file, marker_file = _custody_paths(
+        settings.KENES_CUSTODY_DIR, settings.KENES_KEYHOLDER_SOCKET
+    )
+    if not os.path.exists(custody_file):
         _custody = _Custody(checked_at=now)
         return _custody
-    marker = custody_client.marker_identity()
+    marker = custody_client.marker_identity(marker_file)
     if marker is None:
         _custody = _Custody(checked_at=None, set_up=True)  # sealed: look again next time
         raise _sealed()
