@@ -2,10 +2,11 @@
 set up (`kenes custody init`), from the key holder that k trustees unsealed (kenes.custody).
 
 With custody, a process caches the keys it fetched and, at its first use in each request
-(and at least once a second in tasks and commands), stats the holder's marker file: one
-stat tells that the holder is still unsealed under the same unsealing, so `kenes seal`
-reaches every web and task worker at its next request. Sealed, `field_keys()` raises
-`Sealed` (a sentence; web pages answer 503 with it, kenes.web.sealed).
+and each background task (and at least once a second inside long ones), stats the
+holder's marker file: one stat tells that the holder is still unsealed under the same
+unsealing, so `kenes seal` reaches every web and task worker at its next request or task.
+Sealed, `field_keys()` raises `Sealed` (a sentence; pages answer 503 with it,
+kenes.web.sealed).
 
 Each key is 32 random bytes in urlsafe base64. A key is named by the first
 8 hex digits of SHA-256 over it, so a ciphertext says which key sealed it and
@@ -29,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import request_started
 from django.test.signals import setting_changed
+from django_tasks.signals import task_started
 
 from kenes.custody import client as custody_client
 from kenes.custody import store as custody_store
@@ -103,6 +105,7 @@ def _forget_everything(*, setting: str = "", **kwargs: Any) -> None:
 
 
 request_started.connect(_forget_check, dispatch_uid="kenes.security.keys")
+task_started.connect(_forget_check, dispatch_uid="kenes.security.keys")
 setting_changed.connect(_forget_everything, dispatch_uid="kenes.security.keys")
 
 

@@ -155,3 +155,16 @@ def test_without_custody_seal_and_unseal_say_there_is_nothing_to_do(custody):
     for done in (custody.kenes("seal"), custody.unseal(["abandon"])):
         assert done.returncode == 1
         assert "Custody is not set up" in done.stderr
+
+
+def test_a_seal_reaches_a_task_in_a_worker_that_cached_the_keys(custody):
+    """The task worker has no requests: each task starts with the same one-stat check."""
+    from tests.custody.tasks_for_tests import count_field_keys
+
+    custody.start_holder()
+    assert custody.unseal(custody.init()[:3]).returncode == 0
+    assert count_field_keys.enqueue().return_value == 1  # keys fetched and cached here
+    assert custody.kenes("seal").returncode == 0
+    result = count_field_keys.enqueue()
+    assert result.status == "FAILED"
+    assert result.errors[-1].exception_class_path == "kenes.custody.errors.Sealed"
