@@ -1,10 +1,11 @@
 """While the server is sealed (kenes.custody), a page that needs personal data answers 503
-with one sentence; pages that need none are not touched."""
+with one sentence (the API in JSON); pages that need none are not touched."""
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from kenes.security.keys import Sealed
 
@@ -19,9 +20,16 @@ class SealedMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, Sealed):
             return None
-        html = render_to_string(
-            "web/sealed.html",
-            {"threshold": exception.threshold, "trustees": exception.trustees},
-            request=request,
+        numbers = {"threshold": exception.threshold, "trustees": exception.trustees}
+        if request.path.startswith("/api/"):
+            sentence = (
+                _(
+                    "The server is sealed: personal data cannot be read until "
+                    "%(threshold)s of the %(trustees)s trustees unseal it."
+                )
+                % numbers
+            )
+            return JsonResponse({"detail": sentence, "sealed": True}, status=503)
+        return HttpResponse(
+            render_to_string("web/sealed.html", numbers, request=request), status=503
         )
-        return HttpResponse(html, status=503)

@@ -72,15 +72,20 @@ def test_pages_without_personal_data_keep_working_while_sealed(custody, client_f
     custody.init()
     admin = client_for("admin")
     assert _page(admin, registry["worker"]).status_code == 503
-    assert admin.get(reverse("groups"), **EN).status_code == 200
-    assert admin.get(reverse("results"), **EN).status_code == 200
+    for name in ("dashboard", "groups", "elections", "results", "audit", "officers"):
+        assert admin.get(reverse(name), **EN).status_code == 200, name
     visitor = Client()
     assert visitor.get(reverse("login"), **EN).status_code == 200
     login = visitor.post(
         reverse("login"), {"username": "regional", "password": "pw-regional-long-enough"}, **EN
     )
-    assert login.status_code == 302, login.content.decode()[:2000]
+    assert login.status_code == 302
     assert visitor.get(reverse("dashboard"), **EN).status_code == 200
+    api = admin.get(f"/api/v1/members/{registry['worker'].pk}", **EN)
+    assert (api.status_code, api.json()) == (503, {"detail": SEALED, "sealed": True})
+    # Not yet (docs: custody-keyholder, "Voting while sealed"): a personal code is found by
+    # its keyed hash under the field key, so a member's link answers the sealed page.
+    assert Client().get(reverse("vote_link", args=["ABCD-EFGH-JKLM"]), **EN).status_code == 503
 
 
 def test_bad_shares_and_a_second_init_change_nothing(custody, client_for, registry, tmp_path):
