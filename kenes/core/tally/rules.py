@@ -182,6 +182,7 @@ _RCTAB_USED = {
     "continueUntilTwoCandidatesRemain",
     "stopTabulationEarlyAfterRound",
     "exhaustOnDuplicateCandidate",
+    "undeclaredWriteInLabel",  # RCTab 1.x: in "rules" rather than on each CVR source
 }
 
 
@@ -190,7 +191,8 @@ def from_rctab_config(config: Mapping[str, Any]) -> Rules:
 
     Reads ``rules`` (every setting of RCTab's config_file_documentation.txt that a count
     uses), the candidates marked ``excluded`` and the ``undeclaredWriteInLabel`` of the CVR
-    sources (placeholders excluded first). Settings no count here uses (e.g.
+    sources (placeholders excluded first; RCTab 1.x configurations, which keep the label in
+    ``rules``, are read as RCTab migrates them). Settings no count here uses (e.g.
     ``rulesDescription``) are kept in ``Rules.extra``. A value RCTab would refuse, or an
     interactive tie-break, is a TallyError naming the setting.
     """
@@ -237,8 +239,13 @@ def from_rctab_config(config: Mapping[str, Any]) -> Rules:
                 "RCTab setting 'multiSeatBottomsUpPercentageThreshold': "
                 f"'{percent_text}' is not a number"
             ) from None
-    if mode == "bottoms_up" and percent is not None and seats == 0:
-        mode = "bottoms_up_percent"  # RCTab's older "multiSeatBottomsUp" with a percentage
+    if mode == "bottoms_up" and (
+        (mode_name == "multiSeatBottomsUp" and (percent is not None or seats == 0))
+        or (percent is not None and seats == 0)
+    ):
+        # RCTab 1.x's "multiSeatBottomsUp" is the percentage mode when there is a percentage
+        # or no number of winners (RCTab ContestConfigMigration)
+        mode = "bottoms_up_percent"
     if mode != "bottoms_up_percent":
         percent = None
     until_two = flag("continueUntilTwoCandidatesRemain") or (
@@ -253,8 +260,11 @@ def from_rctab_config(config: Mapping[str, Any]) -> Rules:
         if isinstance(c, Mapping) and c.get("excluded") in (True, "true")
     )
     labels: list[str] = []
+    # RCTab 1.x kept the label in "rules"; ContestConfigMigration gives it to every source
+    legacy = text("undeclaredWriteInLabel")
     for source in config.get("cvrFileSources", ()):
         label = source.get("undeclaredWriteInLabel") if isinstance(source, Mapping) else None
+        label = legacy or label
         if label and str(label) not in labels:
             labels.append(str(label))
     rules = Rules(

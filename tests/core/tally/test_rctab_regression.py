@@ -11,6 +11,7 @@ import csv
 import json
 import re
 import tempfile
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -264,3 +265,46 @@ def test_kenes_tally_writes_rctabs_file_byte_for_byte(
         assert GENERATED_BY.sub("", ours.read_text(encoding="utf-8")) == GENERATED_BY.sub(
             "", theirs.read_text(encoding="utf-8")
         ), theirs.name
+
+
+def _legacy_config(**rules: Any) -> dict[str, Any]:
+    """An RCTab 1.x configuration: labels in ``rules``, none on the CVR source."""
+    base = {
+        "tiebreakMode": "random",
+        "overvoteRule": "alwaysSkipToNextRank",
+        "randomSeed": "0",
+        "decimalPlacesForVoteArithmetic": "4",
+        "maxSkippedRanksAllowed": "2",
+        "maxRankingsAllowed": "3",
+    }
+    return {
+        "cvrFileSources": [{"filePath": "cvr.xlsx", "provider": "ess"}],
+        "candidates": [],
+        "rules": {**base, **rules},
+    }
+
+
+def test_a_legacy_write_in_label_in_rules_is_excluded_first() -> None:
+    """RCTab 1.x kept ``undeclaredWriteInLabel`` in ``rules`` (e.g. the 2013 Minneapolis Park
+    bottoms-up set's config at 2903c94); RCTab's ContestConfigMigration moves it to every CVR
+    source. Read without it, the write-ins would be counted as a candidate."""
+    config = _legacy_config(
+        winnerElectionMode="multiSeatBottomsUp", numberOfWinners="3", undeclaredWriteInLabel="UWI"
+    )
+    rules = from_rctab_config(config)
+    assert rules.exclude_first == ("UWI",)
+    assert rules.winner_mode == "bottoms_up"
+    assert "undeclaredWriteInLabel" not in rules.extra
+
+
+def test_legacy_bottoms_up_with_a_percentage_is_the_percentage_mode() -> None:
+    """ContestConfigMigration: ``multiSeatBottomsUp`` becomes the percentage mode when the
+    number of winners is 0 *or* a percentage is given."""
+    config = _legacy_config(
+        winnerElectionMode="multiSeatBottomsUp",
+        numberOfWinners="3",
+        multiSeatBottomsUpPercentageThreshold="15",
+    )
+    rules = from_rctab_config(config)
+    assert rules.winner_mode == "bottoms_up_percent"
+    assert rules.bottoms_up_percent == Fraction(15, 100)
