@@ -69,7 +69,7 @@ _FORMATS = {
 }
 
 
-def _generic_csv(path: Path, source: dict[str, Any], tmp: Path) -> Profile:
+def _generic_csv(path: Path, source: dict[str, Any]) -> Profile:
     """RCTab's generic CSV: one column per candidate from ``firstVoteColumnIndex`` (1-based),
     ballots from ``firstVoteRowIndex``. Our CSV reader has no option for the columns before the
     first vote (a response id here) and would read them as candidates, so the test drops them
@@ -79,10 +79,11 @@ def _generic_csv(path: Path, source: dict[str, Any], tmp: Path) -> Profile:
     with path.open(encoding="utf-8", newline="") as stream:
         rows = list(csv.reader(stream))
     kept = [rows[0][first_column:], *(row[first_column:] for row in rows[first_row:])]
-    out = tmp / path.name
-    with out.open("w", encoding="utf-8", newline="") as stream:
-        csv.writer(stream).writerows(kept)
-    return load_profile(out, "csv")
+    with tempfile.TemporaryDirectory(prefix="rctab-") as tmp:
+        out = Path(tmp) / path.name
+        with out.open("w", encoding="utf-8", newline="") as stream:
+            csv.writer(stream).writerows(kept)
+        return load_profile(out, "csv")
 
 
 def _config(name: str) -> dict[str, Any]:
@@ -103,7 +104,6 @@ def _in_config_order(profile: Profile, config: dict[str, Any]) -> Profile:
 def _counted(name: str) -> tuple[Profile, Rules, Result, dict[str, Any]]:
     config = _config(name)
     rules = from_rctab_config(config)
-    tmp = Path(tempfile.mkdtemp(prefix="rctab-"))
     parts = []
     for source in config["cvrFileSources"]:
         provider = str(source.get("provider", "")).lower()
@@ -112,7 +112,7 @@ def _counted(name: str) -> tuple[Profile, Rules, Result, dict[str, Any]]:
         if str(source["filePath"]) in SHARED:
             profile = load_profile(SHARED[str(source["filePath"])])
         elif provider == "genericcsv":
-            profile = _generic_csv(path, source, tmp)
+            profile = _generic_csv(path, source)
         else:
             profile = load_profile(path, _FORMATS[provider], contest=contest)
         parts.append(_in_config_order(profile, config))
