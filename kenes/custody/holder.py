@@ -180,6 +180,7 @@ def peer_uid(conn: socket.socket) -> int:
 
 class _Handler(socketserver.StreamRequestHandler):
     server: _Server
+    timeout = 10  # a client that never finishes its line does not hold a thread forever
 
     def handle(self) -> None:
         uid = peer_uid(self.request)
