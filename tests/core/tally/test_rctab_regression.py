@@ -91,11 +91,11 @@ def _config(name: str) -> dict[str, Any]:
 
 
 def _in_config_order(profile: Profile, config: dict[str, Any]) -> Profile:
-    """The profile with its candidates in the configuration's order (RCTab's candidate order,
-    which its tie-break by candidate order and its reports follow); candidates the file names
-    and the configuration does not (e.g. an undeclared write-in) come after."""
-    listed = [str(c["name"]) for c in config.get("candidates", ())]
-    order = [n for n in listed if n in profile.candidates]
+    """The profile with RCTab's candidates: those the configuration declares, in its order
+    (which RCTab's tie-break by candidate order and its reports follow), even if no ballot
+    names them (RCTab's RoundTally starts every declared candidate at 0), then those only the
+    file names (e.g. the undeclared write-in label)."""
+    order = [str(c["name"]) for c in config.get("candidates", ())]
     order += [n for n in profile.candidates if n not in order]
     return renumber(profile, [order.index(n) for n in profile.candidates], order)
 
