@@ -32,6 +32,7 @@ from kenes.core.tally import (
 )
 from kenes.core.tally.formats import FORMATS
 from kenes.core.tally.motion import BASES, MAJORITIES, motion_result, motion_votes
+from kenes.core.tally.profile import renumber
 from kenes.core.tally.rctab_report import details_from_rctab_config, write_rctab_summary
 from kenes.core.tally.rules import (
     DUPLICATE_RULES,
@@ -168,6 +169,35 @@ def _read_rctab_config(path: str) -> dict[str, Any]:
     if not isinstance(config, dict):
         raise TallyError(f"{path}: an RCTab configuration is a JSON object")
     return config
+
+
+def _config_contest(config: Mapping[str, Any]) -> str | None:
+    """The contest an RCTab configuration counts (its first CVR source's ``contestId``)."""
+    sources = config.get("cvrFileSources") or []
+    first = sources[0] if isinstance(sources, list) and sources else {}
+    contest = first.get("contestId") if isinstance(first, dict) else None
+    return str(contest) if contest not in (None, "") else None
+
+
+def _as_configured(profile: Profile, config: Mapping[str, Any]) -> Profile:
+    """The profile with the candidates an RCTab configuration declares, in its order.
+
+    RCTab starts every declared candidate at 0 even if no ballot names them (so they go out
+    in round 1), breaks ties by candidate order in the configuration's order, and counts
+    the undeclared write-in label as a candidate whether or not a ballot marks it. Names only
+    the file has follow the declared ones.
+    """
+    declared = config.get("candidates") or []
+    order = [str(c["name"]) for c in declared if isinstance(c, dict) and c.get("name")]
+    try:
+        labels = from_rctab_config(config).exclude_first
+    except TallyError:
+        labels = ()  # reported with the file's name when the rules are read
+    order += [n for n in profile.candidates if n not in order]
+    order += [label for label in labels if label not in order]
+    if order == list(profile.candidates):
+        return profile
+    return renumber(profile, [order.index(n) for n in profile.candidates], order)
 
 
 def rules_from_options(options: Mapping[str, Any], profile: Profile, *, seats: int | None) -> Rules:
@@ -307,7 +337,11 @@ def run(options: Mapping[str, Any]) -> str:
     if options["method"] == "motion":
         return _run_motion(options)
     try:
-        profile = load_profile(options["file"], options["format"], contest=options.get("contest"))
+        config = _read_rctab_config(options["rctab_config"]) if options.get("rctab_config") else {}
+        contest = options.get("contest") or _config_contest(config)
+        profile = load_profile(options["file"], options["format"], contest=contest)
+        if config:
+            profile = _as_configured(profile, config)
         result = count_file(profile, options)
         written = _write_report(options, profile, result)
     except BallotFileError as exc:

@@ -3,6 +3,7 @@ Minneapolis published them, that diffs clean against RCTab's own report."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -152,3 +153,79 @@ def test_report_file_without_report_is_an_error_and_the_script_exits_1(
     assert done.returncode == 1
     assert "--report-file needs --report rctab" in done.stderr
     assert not report.exists()
+
+
+def _config(tmp_path: Path, candidates: list[str], **rules: str) -> Path:
+    config = {
+        "tabulatorVersion": "2.0.0",
+        "outputSettings": {"contestName": "Test"},
+        "cvrFileSources": [{"provider": "csv", "contestId": "", "undeclaredWriteInLabel": ""}],
+        "candidates": [{"name": name, "excluded": False} for name in candidates],
+        "rules": {
+            "tiebreakMode": "useCandidateOrder",
+            "overvoteRule": "exhaustImmediately",
+            "winnerElectionMode": "singleWinnerMajority",
+            "numberOfWinners": "1",
+            "decimalPlacesForVoteArithmetic": "4",
+            **rules,
+        },
+    }
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+def test_the_configuration_orders_the_candidates_for_a_tie_break_by_candidate_order(
+    tmp_path: Path,
+) -> None:
+    # ALMA and BEK tie for last; "candidate order" excludes the later one in the order
+    ballots = tmp_path / "ballots.csv"
+    ballots.write_text("rank1,rank2\nALMA,CHAN\nBEK,CHAN\nCHAN,\nCHAN,\nDINA,\nDINA,\nDINA,\n")
+    out = StringIO()
+    config = _config(tmp_path, ["BEK", "ALMA", "CHAN", "DINA"])
+    call_command(
+        "tally",
+        str(ballots),
+        "--method",
+        "irv",
+        "--rctab-config",
+        str(config),
+        "--json",
+        stdout=out,
+    )
+    first = json.loads(out.getvalue())["rounds"][0]
+    assert first["excluded"] == ["ALMA"]  # later than BEK in the configuration's order
+    out = StringIO()
+    config = _config(tmp_path, ["ALMA", "BEK", "CHAN", "DINA"])
+    call_command(
+        "tally",
+        str(ballots),
+        "--method",
+        "irv",
+        "--rctab-config",
+        str(config),
+        "--json",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["rounds"][0]["excluded"] == ["BEK"]
+
+
+def test_a_declared_candidate_no_ballot_names_starts_at_zero_as_in_rctab(tmp_path: Path) -> None:
+    ballots = tmp_path / "ballots.csv"
+    ballots.write_text("rank1,rank2\nALMA,BEK\nALMA,\nBEK,ALMA\nBEK,\nBEK,\n")
+    out = StringIO()
+    config = _config(tmp_path, ["ALMA", "BEK", "GHOST"])
+    call_command(
+        "tally",
+        str(ballots),
+        "--method",
+        "irv",
+        "--rctab-config",
+        str(config),
+        "--json",
+        stdout=out,
+    )
+    result = json.loads(out.getvalue())
+    assert result["candidates"][:3] == ["ALMA", "BEK", "GHOST"]
+    assert result["rounds"][0]["votes"]["GHOST"] == "0"
+    assert result["winners"] == ["BEK"]
