@@ -65,6 +65,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--contest", help="the contest to count in a cast-vote-record file: its id or name"
     )
+    parser.add_argument(
+        "--first-column",
+        type=int,
+        metavar="N",
+        help="CSV: the first column holding votes (1-based); columns before it are ignored",
+    )
     parser.add_argument("--seed", type=int, help="seed for lots (default: random, recorded)")
     _add_rule_arguments(parser)
     motion = "--method motion only"
@@ -177,6 +183,18 @@ def _config_contest(config: Mapping[str, Any]) -> str | None:
     first = sources[0] if isinstance(sources, list) and sources else {}
     contest = first.get("contestId") if isinstance(first, dict) else None
     return str(contest) if contest not in (None, "") else None
+
+
+def _config_first_column(config: Mapping[str, Any]) -> int | None:
+    """The first vote column of an RCTab generic-CSV source (``firstVoteColumnIndex``)."""
+    sources = config.get("cvrFileSources") or []
+    first = sources[0] if isinstance(sources, list) and sources else {}
+    if not isinstance(first, dict) or str(first.get("provider", "")).lower() != "genericcsv":
+        return None
+    text = str(first.get("firstVoteColumnIndex") or "").strip()
+    if not text.isdigit() or int(text) < 1:
+        return None
+    return int(text)
 
 
 def _as_configured(profile: Profile, config: Mapping[str, Any]) -> Profile:
@@ -301,7 +319,12 @@ def count_file(profile: Profile, options: Mapping[str, Any]) -> Result:
 def _run_motion(options: Mapping[str, Any]) -> str:
     """A motion's outcome from its ballot file and its rules (kenes.core.tally.motion)."""
     try:
-        profile = load_profile(options["file"], options["format"], contest=options.get("contest"))
+        profile = load_profile(
+            options["file"],
+            options["format"],
+            contest=options.get("contest"),
+            first_column=options.get("first_column"),
+        )
         result = motion_result(
             motion_votes(profile),
             electorate=options["electorate"],
@@ -339,7 +362,10 @@ def run(options: Mapping[str, Any]) -> str:
     try:
         config = _read_rctab_config(options["rctab_config"]) if options.get("rctab_config") else {}
         contest = options.get("contest") or _config_contest(config)
-        profile = load_profile(options["file"], options["format"], contest=contest)
+        first_column = options.get("first_column") or _config_first_column(config)
+        profile = load_profile(
+            options["file"], options["format"], contest=contest, first_column=first_column
+        )
         if config:
             profile = _as_configured(profile, config)
         result = count_file(profile, options)

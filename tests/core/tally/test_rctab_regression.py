@@ -7,10 +7,8 @@ writes (RCTab 2.0, ``jsonFormatVersion`` "1"), the whole document."""
 
 from __future__ import annotations
 
-import csv
 import json
 import re
-import tempfile
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -69,23 +67,6 @@ _FORMATS = {
 }
 
 
-def _generic_csv(path: Path, source: dict[str, Any]) -> Profile:
-    """RCTab's generic CSV: one column per candidate from ``firstVoteColumnIndex`` (1-based),
-    ballots from ``firstVoteRowIndex``. Our CSV reader has no option for the columns before the
-    first vote (a response id here) and would read them as candidates, so the test drops them
-    (a finding: the reader should take the first vote column)."""
-    first_column = int(source.get("firstVoteColumnIndex") or 1) - 1
-    first_row = int(source.get("firstVoteRowIndex") or 2) - 1
-    with path.open(encoding="utf-8", newline="") as stream:
-        rows = list(csv.reader(stream))
-    kept = [rows[0][first_column:], *(row[first_column:] for row in rows[first_row:])]
-    with tempfile.TemporaryDirectory(prefix="rctab-") as tmp:
-        out = Path(tmp) / path.name
-        with out.open("w", encoding="utf-8", newline="") as stream:
-            csv.writer(stream).writerows(kept)
-        return load_profile(out, "csv")
-
-
 def _config(name: str) -> dict[str, Any]:
     return json.loads((DATA / name / f"{name}_config.json").read_text(encoding="utf-8"))
 
@@ -111,8 +92,9 @@ def _counted(name: str) -> tuple[Profile, Rules, Result, dict[str, Any]]:
         path = DATA / name / str(source["filePath"])
         if str(source["filePath"]) in SHARED:
             profile = load_profile(SHARED[str(source["filePath"])])
-        elif provider == "genericcsv":
-            profile = _generic_csv(path, source)
+        elif provider == "genericcsv":  # one column per candidate from firstVoteColumnIndex
+            first = int(source.get("firstVoteColumnIndex") or 1)
+            profile = load_profile(path, "csv", first_column=first)
         else:
             profile = load_profile(path, _FORMATS[provider], contest=contest)
         parts.append(_in_config_order(profile, config))
@@ -220,15 +202,10 @@ def test_uwi_without_votes_does_not_delay_a_majority_winner() -> None:
 
 
 GENERATED_BY = re.compile(r'"generatedBy" : "[^"]*"')
-# one CVR file each (the command reads one FILE); the generic CSV needs the reader option
-# RCTab calls firstVoteColumnIndex
+# one CVR file each (the command reads one FILE); the generic CSV's firstVoteColumnIndex
+# reaches the reader through --rctab-config
 CLI_SETS = [n for n in SETS if len(_config(n)["cvrFileSources"]) == 1]
-CLI_DISAGREE = {
-    "generic_csv_test": (
-        "the CSV reader has no first-vote-column option (RCTab firstVoteColumnIndex): the "
-        "'Response ID' column is read as a candidate and the file is refused"
-    ),
-}
+CLI_DISAGREE: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

@@ -229,3 +229,20 @@ def test_a_declared_candidate_no_ballot_names_starts_at_zero_as_in_rctab(tmp_pat
     assert result["candidates"][:3] == ["ALMA", "BEK", "GHOST"]
     assert result["rounds"][0]["votes"]["GHOST"] == "0"
     assert result["winners"] == ["BEK"]
+
+
+def test_first_column_skips_a_response_id_and_is_refused_where_it_means_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ballots = tmp_path / "survey.csv"
+    ballots.write_text("Response ID,ALMA,BEK\nR_1,1,2\nR_2,2,1\nR_3,1,\n")
+    assert main([str(ballots), "--method", "irv", "--first-column", "2", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["candidates"] == ["ALMA", "BEK"] and result["winners"] == ["ALMA"]
+    # without it the id column is read as a candidate and refused, naming the cell
+    assert main([str(ballots), "--method", "irv"]) == 1
+    assert "'R_1' in column 'Response ID' is not a rank" in capsys.readouterr().err
+    blt = tmp_path / "x.blt"
+    blt.write_text('2 1\n1 1 0\n0\n"A"\n"B"\n"t"\n')
+    assert main([str(blt), "--method", "irv", "--first-column", "2"]) == 1
+    assert "a first vote column is for CSV files, not blt" in capsys.readouterr().err

@@ -95,7 +95,11 @@ def _is_clear_ballot(path: Path, compressed: bool) -> bool:
 
 
 def load_profile(
-    path: str | Path, format: str | None = None, *, contest: str | None = None
+    path: str | Path,
+    format: str | None = None,
+    *,
+    contest: str | None = None,
+    first_column: int | None = None,
 ) -> Profile:
     """Read a ballot file; the format comes from ``format`` or the file's extension.
 
@@ -104,7 +108,8 @@ def load_profile(
     ``.xml`` files are NIST CDF reports in XML, ``.xlsx`` files ES&S cast-vote records, and a
     ``.csv`` file whose header has ``Choice_...`` columns a Clear Ballot export.
     ``contest`` (an id or a name) chooses the contest of a cast-vote-record file that holds
-    several. Raises BallotFileError for a malformed file.
+    several. ``first_column`` (CSV only, 1-based) ignores the columns before it.
+    Raises BallotFileError for a malformed file.
     """
     path = Path(path)
     suffixes = [s.lstrip(".").lower() for s in path.suffixes]
@@ -120,6 +125,8 @@ def load_profile(
     kind = {"xml": "nist-xml", "xlsx": "ess", "clear-ballot": "clearballot"}.get(kind, kind)
     if format is None and kind == "csv" and _is_clear_ballot(path, compressed):
         kind = "clearballot"
+    if first_column is not None and kind != "csv":
+        raise BallotFileError(1, f"a first vote column is for CSV files, not {kind}")
     if kind in _STREAMED:
         return _load_streamed(path, kind, compressed, contest)
     if contest is not None:
@@ -131,7 +138,7 @@ def load_profile(
     if kind == "csv":  # read a row at a time: memory follows the distinct ballots
         try:
             with _open_text(path, compressed) as stream:
-                return parse_csv(stream)
+                return parse_csv(stream, first_column=first_column or 1)
         except UnicodeDecodeError as exc:
             raise BallotFileError(1, "the file is not UTF-8 text") from exc
         except (gzip.BadGzipFile, EOFError) as exc:

@@ -50,14 +50,22 @@ _OVER_TOKENS = {"overvote", "overvoted"}
 _MARK_NOISE = re.compile(r"[\s_()*\[\]-]")
 
 
-def parse_csv(text: str | Iterable[str]) -> Profile:
+def parse_csv(text: str | Iterable[str], *, first_column: int = 1) -> Profile:
     """Parse CSV ballots (see the module docstring); raise BallotFileError naming the line.
 
     ``text`` is the whole file or a text stream: rows are read one at a time and identical
     rows counted as they come, so memory follows the distinct ballots, not the file.
+    Columns before ``first_column`` (1-based; RCTab *firstVoteColumnIndex*), such as a
+    response id, are ignored.
     """
+    if first_column < 1:
+        raise BallotFileError(1, f"the first vote column must be 1 or more, not {first_column}")
     # strict: a quote left open (a file cut inside a cell) is an error, not one long cell
-    reader = csv.reader(io.StringIO(text) if isinstance(text, str) else text, strict=True)
+    reader: Iterator[list[str]] = csv.reader(
+        io.StringIO(text) if isinstance(text, str) else text, strict=True
+    )
+    if first_column > 1:
+        reader = _from_column(reader, first_column - 1)
     try:
         first = next(reader, None)
     except csv.Error as exc:
@@ -80,6 +88,24 @@ def parse_csv(text: str | Iterable[str]) -> Profile:
         rank_cols = [numbered[r] for r in sorted(numbered)]
         return _cast_vote_record(rows, header, rank_cols, count_col)
     return _candidate_columns(rows, header, count_col)
+
+
+class _from_column:  # noqa: N801 - a reader, used like csv.reader
+    """A csv reader's rows without their first ``skip`` cells (line numbers kept)."""
+
+    def __init__(self, reader: Iterator[list[str]], skip: int) -> None:
+        self._reader = reader
+        self._skip = skip
+
+    def __iter__(self) -> _from_column:
+        return self
+
+    def __next__(self) -> list[str]:
+        return next(self._reader)[self._skip :]
+
+    @property
+    def line_num(self) -> int:
+        return int(getattr(self._reader, "line_num", 0))
 
 
 def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
