@@ -32,7 +32,7 @@ from kenes.core.tally import (
 )
 from kenes.core.tally.formats import FORMATS
 from kenes.core.tally.motion import BASES, MAJORITIES, motion_result, motion_votes
-from kenes.core.tally.profile import renumber
+from kenes.core.tally.profile import concat, renumber
 from kenes.core.tally.rctab_report import details_from_rctab_config, write_rctab_summary
 from kenes.core.tally.rules import (
     DUPLICATE_RULES,
@@ -57,7 +57,11 @@ class TallyCommandError(Exception):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     kinds = ".blt, .soc/.soi/.toc/.toi, .csv, .json, .xml, .xlsx, a Dominion folder, or .gz"
-    parser.add_argument("file", help=f"ballot file ({kinds})")
+    parser.add_argument(
+        "file",
+        nargs="+",
+        help=f"ballot file ({kinds}); several files of one contest are counted together",
+    )
     parser.add_argument("--method", required=True, choices=(*METHODS, "motion"))
     parser.add_argument("--stv-rules", choices=ALL_STV_RULES, default="scottish")
     parser.add_argument("--seats", type=int, help="seats to fill (default: from the file, or 1)")
@@ -316,14 +320,42 @@ def count_file(profile: Profile, options: Mapping[str, Any]) -> Result:
     )
 
 
+def _files(options: Mapping[str, Any]) -> list[str]:
+    files = options["file"]
+    return [str(files)] if isinstance(files, (str, Path)) else [str(f) for f in files]
+
+
+def load_files(
+    options: Mapping[str, Any], *, contest: str | None, first_column: int | None
+) -> Profile:
+    """The ballots of every FILE given, one contest read from each and counted together.
+
+    Files that name different candidates are put together over all their names (a
+    candidate missing from one file is simply not on its ballots). A malformed file raises
+    TallyError naming the file, the record and the field.
+    """
+    parts: list[Profile] = []
+    for path in _files(options):
+        try:
+            parts.append(
+                load_profile(path, options["format"], contest=contest, first_column=first_column)
+            )
+        except BallotFileError as exc:
+            raise TallyError(f"{path}, {exc}") from exc
+    if len(parts) == 1:
+        return parts[0]
+    names: list[str] = []
+    for part in parts:
+        names += [n for n in part.candidates if n not in names]
+    same = [renumber(p, [names.index(n) for n in p.candidates], names) for p in parts]
+    return concat(same)
+
+
 def _run_motion(options: Mapping[str, Any]) -> str:
     """A motion's outcome from its ballot file and its rules (kenes.core.tally.motion)."""
     try:
-        profile = load_profile(
-            options["file"],
-            options["format"],
-            contest=options.get("contest"),
-            first_column=options.get("first_column"),
+        profile = load_files(
+            options, contest=options.get("contest"), first_column=options.get("first_column")
         )
         result = motion_result(
             motion_votes(profile),
@@ -333,7 +365,7 @@ def _run_motion(options: Mapping[str, Any]) -> str:
             base=options["base"],
         )
     except BallotFileError as exc:
-        raise TallyCommandError(f"{options['file']}, {exc}") from exc
+        raise TallyCommandError(f"{', '.join(_files(options))}, {exc}") from exc
     except (TallyError, ValueError, OSError) as exc:
         raise TallyCommandError(str(exc)) from exc
     if options["json"]:
@@ -363,15 +395,13 @@ def run(options: Mapping[str, Any]) -> str:
         config = _read_rctab_config(options["rctab_config"]) if options.get("rctab_config") else {}
         contest = options.get("contest") or _config_contest(config)
         first_column = options.get("first_column") or _config_first_column(config)
-        profile = load_profile(
-            options["file"], options["format"], contest=contest, first_column=first_column
-        )
+        profile = load_files(options, contest=contest, first_column=first_column)
         if config:
             profile = _as_configured(profile, config)
         result = count_file(profile, options)
         written = _write_report(options, profile, result)
     except BallotFileError as exc:
-        raise TallyCommandError(f"{options['file']}, {exc}") from exc
+        raise TallyCommandError(f"{', '.join(_files(options))}, {exc}") from exc
     except (TallyError, ValueError, OSError) as exc:
         raise TallyCommandError(str(exc)) from exc
     if options["json"]:
@@ -406,7 +436,7 @@ def _write_report(options: Mapping[str, Any], profile: Profile, result: Result) 
         )
     path = options.get("report_file")
     if not path:
-        name = Path(options["file"]).name.split(".")[0] or "tally"
+        name = Path(_files(options)[0]).name.split(".")[0] or "tally"
         path = f"{name}_summary.json"
     if options.get("rctab_config"):
         details = details_from_rctab_config(_read_rctab_config(options["rctab_config"]))

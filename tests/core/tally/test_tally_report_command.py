@@ -246,3 +246,41 @@ def test_first_column_skips_a_response_id_and_is_refused_where_it_means_nothing(
     blt.write_text('2 1\n1 1 0\n0\n"A"\n"B"\n"t"\n')
     assert main([str(blt), "--method", "irv", "--first-column", "2"]) == 1
     assert "a first vote column is for CSV files, not blt" in capsys.readouterr().err
+
+
+RCTAB_SETS = Path(__file__).parent / "data" / "rctab"
+
+
+def test_a_contest_published_in_two_files_is_counted_from_both_as_rctab_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "test_set_8_multi_cdf"
+    folder = RCTAB_SETS / name
+    report = tmp_path / "summary.json"
+    files = [str(folder / f"{name}_cvr_1.json"), str(folder / f"{name}_cvr_2.json")]
+    config = str(folder / f"{name}_config.json")
+    args = [*files, "--method", "irv", "--rctab-config", config]
+    assert main([*args, "--report", "rctab", "--report-file", str(report)]) == 0
+    capsys.readouterr()
+    expected = (folder / f"{name}_expected_detailed_report.json").read_text()
+    assert _without_tabulator_name(report.read_text()) == _without_tabulator_name(expected)
+    # one of the two files alone is a different count
+    assert main([files[0], "--method", "irv", "--rctab-config", config, "--json"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    both = json.loads(report.read_text())
+    assert sum(int(v) for v in alone["rounds"][0]["votes"].values()) < sum(
+        int(float(v)) for v in both["results"][0]["tally"].values()
+    )
+
+
+def test_a_malformed_second_file_is_named_and_nothing_is_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "a.csv"
+    good.write_text("rank1,rank2\nALMA,BEK\n")
+    bad = tmp_path / "b.csv"
+    bad.write_text('rank1,rank2\nALMA,BEK\n"BEK,ALMA\n')
+    assert main([str(good), str(bad), "--method", "irv"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"{bad}, line 3" in captured.err
