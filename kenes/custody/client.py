@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import resource
@@ -93,3 +94,31 @@ def fetch_keys() -> tuple[bytes, ...] | None:
 def forget_marker() -> None:
     """`kenes seal` with no holder to tell: remove the marker so no worker keeps its keys."""
     marker_path(socket_path()).unlink(missing_ok=True)
+
+
+def holder_status() -> dict[str, Any]:
+    """The holder's state and the shares entered so far (how many, by whom; never a share).
+
+    A holder that is not running holds no keys and no shares: sealed, `running` false.
+    """
+    try:
+        answer = call({"op": "status"})
+    except HolderUnavailable:
+        return {"ok": False, "running": False, "sealed": True, "entered": 0, "entered_by": []}
+    return {"running": True, **answer}
+
+
+def seal() -> None:
+    """Drop the keys now, in the holder and (through the marker) in every worker.
+
+    Also when the holder is gone: no holder, no keys, and removing the marker still stops
+    every worker that cached them.
+    """
+    with contextlib.suppress(HolderUnavailable):
+        call({"op": "seal"})
+    forget_marker()
+
+
+def enter_share(text: str, *, trustee: str) -> dict[str, Any]:
+    """One trustee's share towards an unseal (kenes.custody.holder.KeyHolder.enter)."""
+    return call({"op": "enter", "share": text, "trustee": trustee})

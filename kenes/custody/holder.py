@@ -8,6 +8,9 @@ SO_PEERCRED to run as this process's user. Requests and answers are one JSON lin
     {"op": "status"}                 -> {"ok": true, "sealed": bool}
     {"op": "unseal", "shares": [..]} -> {"ok": true} | {"ok": false, "error": sentence}
     {"op": "seal"}                   -> {"ok": true}
+    {"op": "enter", "share": text, "trustee": id}
+        -> {"ok": true, "counted": bool, "sealed": bool, "entered": n, "threshold": k, ...}
+         | {"ok": false, "error": sentence, "code": code, "params": {...}, "entered": n, ...}
     {"op": "keys"}                   -> {"ok": true, "sealed": false, "generation": g,
                                          "keys": [urlsafe base64, newest first]}
 
@@ -16,6 +19,12 @@ generation, a random id of this unsealing: workers stat it before using keys the
 so `kenes seal` reaches every worker at its next request without a round trip per request.
 The marker holds no key material. A holder that starts removes a stale marker: a restart
 is a seal.
+
+Trustees unsealing from the web page each send their own share (`enter`): the holder keeps
+the shares entered so far in memory only, one per trustee and per share number, until k
+are in (then it unseals), a seal, or KENES_UNSEAL_WINDOW_SECONDS after the first one. A
+share that cannot be read, is of another set or was entered already does not count; no
+answer ever carries a share, only how many are in and which trustees entered them.
 
 The master exists only inside `unseal`, for as long as it takes to unwrap the field keys.
 The process refuses core dumps and ptrace by other processes of the same user
@@ -36,11 +45,12 @@ import socket
 import socketserver
 import struct
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from kenes.core.custody.errors import CustodyError
-from kenes.core.custody.shamir import combine
+from kenes.core.custody.shamir import Share, combine
 from kenes.core.custody.share_text import share_from_text
 from kenes.core.custody.wrap import unwrap
 
@@ -61,20 +71,52 @@ class Refused(Exception):
 class KeyHolder:
     """The state: sealed (no keys) or unsealed (the field keys and a generation id)."""
 
-    def __init__(self, socket_path: Path, custody_file: Path) -> None:
+    def __init__(
+        self, socket_path: Path, custody_file: Path, *, window_seconds: float = 900.0
+    ) -> None:
         self.socket_path = socket_path
         self.custody_file = custody_file
         self.marker = marker_path(socket_path)
+        self.window_seconds = window_seconds
         self._lock = threading.Lock()
         self._keys: tuple[bytes, ...] = ()
         self._generation = ""
+        # Shares entered one by one (the web page): trustee id -> share, until k are in.
+        self._entered: dict[str, Share] = {}
+        self._entered_since = 0.0
 
     @property
     def sealed(self) -> bool:
         return not self._keys
 
     def status(self) -> dict[str, Any]:
-        return {"ok": True, "sealed": self.sealed}
+        with self._lock:
+            self._expire()
+            return {"ok": True, "sealed": self.sealed, **self._collection()}
+
+    def _collection(self) -> dict[str, Any]:
+        """How far the shares entered one by one are (never a share); under the lock."""
+        left = None
+        if self._entered:
+            left = max(0, round(self._entered_since + self.window_seconds - time.monotonic()))
+        return {
+            "entered": len(self._entered),
+            "entered_by": sorted(self._entered),
+            "expires_in": left,
+        }
+
+    def _expire(self) -> None:
+        """Forget the shares entered when the window since the first one has passed."""
+        if self._entered and time.monotonic() - self._entered_since >= self.window_seconds:
+            self._forget_entered()
+
+    def _forget_entered(self) -> None:
+        self._entered = {}
+        self._entered_since = 0.0
+
+    def expire(self) -> None:
+        with self._lock:
+            self._expire()
 
     def keys(self) -> dict[str, Any]:
         with self._lock:
@@ -92,6 +134,7 @@ class KeyHolder:
             self.marker.unlink(missing_ok=True)  # first: workers stop trusting their caches
             self._keys = ()
             self._generation = ""
+            self._forget_entered()  # a seal also ends a collection of shares under way
         return {"ok": True, "sealed": True}
 
     def unseal(self, texts: list[str]) -> dict[str, Any]:
@@ -100,11 +143,106 @@ class KeyHolder:
         except Refused as exc:
             return {"ok": False, "error": f"{exc} Nothing changed."}
         with self._lock:
-            if not self._keys:
-                self._keys = keys
-                self._generation = secrets.token_hex(16)
-                self._write_marker()
+            self._install(keys)
         return {"ok": True, "sealed": False}
+
+    def _install(self, keys: tuple[bytes, ...]) -> None:
+        """Under the lock: unsealed with `keys` (unless already), no shares left waiting."""
+        if not self._keys:
+            self._keys = keys
+            self._generation = secrets.token_hex(16)
+            self._write_marker()
+        self._forget_entered()
+
+    def enter(self, text: str, trustee: str) -> dict[str, Any]:
+        """One trustee's share towards an unseal: counted once, kept in memory until k are in.
+
+        Refused without counting: a share that cannot be read, one of another set, a
+        second share from the same trustee, a share number another trustee entered.
+        The same share entered again by the same trustee is no error and counts once.
+        """
+        try:
+            record = store.read_record(self.custody_file)
+        except CustodyProblem as exc:
+            return self._refusal(str(exc), "not_set_up")
+        try:  # outside the lock: locating a typo takes up to half a second
+            share = share_from_text(text.strip())
+        except CustodyError as exc:
+            return self._refusal(f"This share cannot be read: {exc}", exc.code, exc.params)
+        except ValueError as exc:
+            return self._refusal(f"This share cannot be read: {exc}", "not_a_share")
+        if str(share.set_id) != record.set_id:
+            return self._refusal(
+                "This share belongs to another set of shares, not to this server's.",
+                "another_set",
+            )
+        with self._lock:
+            self._expire()
+            if self._keys:
+                return {"ok": True, "counted": False, "sealed": False, **self._collection()}
+            mine = self._entered.get(trustee)
+            if mine is not None:
+                if mine == share:
+                    return {"ok": True, "counted": False, "sealed": True, **self._collection()}
+                return self._refusal(
+                    "You have already entered a share; another trustee must enter theirs.",
+                    "trustee_already_entered",
+                    locked=True,
+                )
+            if any(s.index == share.index for s in self._entered.values()):
+                return self._refusal(
+                    "This share has already been entered by another trustee.",
+                    "share_already_entered",
+                    locked=True,
+                )
+            if not self._entered:
+                self._entered_since = time.monotonic()
+            self._entered[trustee] = share
+            if len(self._entered) < record.threshold:
+                return {"ok": True, "counted": True, "sealed": True, **self._collection()}
+            by = sorted(self._entered)
+            shares = list(self._entered.values())
+            self._forget_entered()
+            try:
+                keys = self._open(shares, record)
+            except Refused as exc:
+                return self._refusal(
+                    f"{exc} The shares entered are forgotten: every trustee must enter "
+                    "theirs again.",
+                    "does_not_rebuild",
+                    locked=True,
+                )
+            self._install(keys)
+            return {
+                "ok": True,
+                "counted": True,
+                "sealed": False,
+                "unsealed_by": by,
+                **self._collection(),
+            }
+
+    def _refusal(
+        self,
+        sentence: str,
+        code: str,
+        params: dict[str, Any] | None = None,
+        *,
+        locked: bool = False,
+    ) -> dict[str, Any]:
+        if locked:
+            collection = self._collection()
+        else:
+            with self._lock:
+                self._expire()
+                collection = self._collection()
+        return {
+            "ok": False,
+            "error": sentence,
+            "code": code,
+            "params": dict(params or {}),
+            "sealed": self.sealed,
+            **collection,
+        }
 
     def _unwrap(self, texts: list[str]) -> tuple[bytes, ...]:
         try:
@@ -128,6 +266,10 @@ class KeyHolder:
                 f"{record.threshold} of the {record.trustees} trustees' shares are needed "
                 f"to unseal; {len(shares)} given."
             )
+        return self._open(shares, record)
+
+    def _open(self, shares: list[Share], record: store.CustodyRecord) -> tuple[bytes, ...]:
+        """The field keys, from shares already read and of this server's set."""
         try:
             master = combine(shares)
         except (CustodyError, ValueError) as exc:
@@ -169,6 +311,11 @@ class KeyHolder:
             if not isinstance(shares, list) or not all(isinstance(s, str) for s in shares):
                 return {"ok": False, "error": "The shares must be a list of texts."}
             return self.unseal(shares)
+        if op == "enter":
+            share, trustee = request.get("share"), request.get("trustee")
+            if not isinstance(share, str) or not isinstance(trustee, str) or not trustee:
+                return {"ok": False, "error": "A share and the trustee who enters it are needed."}
+            return self.enter(share, trustee)
         return {"ok": False, "error": f"Unknown request {op!r}."}
 
 
@@ -202,6 +349,10 @@ class _Server(socketserver.ThreadingUnixStreamServer):
     def __init__(self, path: str, holder: KeyHolder) -> None:
         self.holder = holder
         super().__init__(path, _Handler)
+
+    def service_actions(self) -> None:
+        # every poll interval: shares entered are forgotten on time, not at the next request
+        self.holder.expire()
 
 
 def harden() -> list[str]:
@@ -247,9 +398,19 @@ def _claim_socket(path: Path) -> None:
             probe.close()
 
 
-def serve(socket_path: Path, custody_file: Path, *, ready: Any = None) -> None:
+def serve(
+    socket_path: Path,
+    custody_file: Path,
+    *,
+    ready: Any = None,
+    window_seconds: float | None = None,
+) -> None:
     """Run the holder until SIGTERM or SIGINT; it starts (and ends) sealed."""
-    holder = KeyHolder(socket_path, custody_file)
+    if window_seconds is None:
+        from django.conf import settings
+
+        window_seconds = float(getattr(settings, "KENES_UNSEAL_WINDOW_SECONDS", 900))
+    holder = KeyHolder(socket_path, custody_file, window_seconds=window_seconds)
     _claim_socket(socket_path)
     holder.marker.unlink(missing_ok=True)  # a restart is a seal
     old_umask = os.umask(0o177)

@@ -104,6 +104,9 @@ class RoleKind(models.TextChoices):
     REGIONAL = "regional", _("regional coordinator")
     GROUP = "group", _("group coordinator")
     AUDITOR = "auditor", _("auditor")
+    #: Holds a share of the master key (kenes.custody): may seal and help unseal the
+    #: server, and sees no personal data by this role alone (kenes.registry.scoping).
+    TRUSTEE = "trustee", _("trustee")
 
 
 class Role(models.Model):
@@ -126,7 +129,13 @@ class Role(models.Model):
                     models.Q(kind="regional", group__isnull=True) & ~models.Q(region_code="")
                 )
                 | (models.Q(kind="group", group__isnull=False, region_code=""))
-                | (models.Q(kind__in=["admin", "auditor"], group__isnull=True, region_code="")),
+                | (
+                    models.Q(
+                        kind__in=["admin", "auditor", "trustee"],
+                        group__isnull=True,
+                        region_code="",
+                    )
+                ),
                 name="role_scope_matches_kind",
             ),
             # An index over an expression (group or 0), not NULLS NOT DISTINCT: SQLite

@@ -4,13 +4,12 @@ wrapped keys stay, and k trustees unseal the server again."""
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from kenes.custody import client, store
+from kenes.custody import client, signals, store
 
 
 class Command(BaseCommand):
@@ -24,8 +23,8 @@ class Command(BaseCommand):
                 "cannot be sealed (`kenes custody init`)."
             )
             sys.exit(1)
-        # no holder, no keys; removing the marker below still stops every worker
-        with contextlib.suppress(client.HolderUnavailable):
-            client.call({"op": "seal"})
-        client.forget_marker()
+        client.seal()  # first: nothing, not even the audit log, may delay a seal
         self.stdout.write("Sealed.")
+        note = signals.tell("seal", detail={"origin": "command"})
+        if note:
+            self.stderr.write(note)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from kenes.custody import client, store
+from kenes.custody import client, signals, store
 from kenes.custody.errors import CustodyProblem
 
 
@@ -37,3 +37,6 @@ class Command(BaseCommand):
             self.stderr.write(str(answer.get("error") or "The key holder refused the shares."))
             sys.exit(1)
         self.stdout.write("Unsealed.")
+        note = signals.tell("unseal", detail={"origin": "command", "entered": len(lines)})
+        if note:
+            self.stderr.write(note)
