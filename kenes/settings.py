@@ -21,6 +21,11 @@ KENES_CUSTODY_DIR    where the wrapped field keys live once trustees hold the ke
                      keys.json exists, the field keys come from the key holder, not from
                      KENES_FIELD_KEYS.
 KENES_KEYHOLDER_SOCKET  the key holder's unix socket (default: $KENES_VAR_DIR/run/keyholder.sock).
+KENES_UNSEAL_WINDOW_SECONDS  how long shares entered on the custody page wait for the
+                     others before they are forgotten (default 900: 15 minutes).
+KENES_SERVICE_KEY    32 random bytes in urlsafe base64 (`kenes keygen`), NOT in custody: keys
+                     the indexes that must work while sealed (personal codes, ballot slots,
+                     the wrong-code throttle). Required in production (`check --deploy`).
 """
 
 import base64
@@ -46,6 +51,8 @@ KENES_CUSTODY_DIR = Path(os.environ.get("KENES_CUSTODY_DIR", VAR_DIR / "custody"
 KENES_KEYHOLDER_SOCKET = Path(
     os.environ.get("KENES_KEYHOLDER_SOCKET", VAR_DIR / "run" / "keyholder.sock")
 ).resolve()
+#: How long the key holder keeps trustees' shares entered on the custody page before k are in.
+KENES_UNSEAL_WINDOW_SECONDS = float(os.environ.get("KENES_UNSEAL_WINDOW_SECONDS", "900"))
 _CUSTODY_SET_UP = (KENES_CUSTODY_DIR / "keys.json").exists()
 
 
@@ -85,6 +92,9 @@ else:
         ).split(",")
         if k
     ]
+KENES_SERVICE_KEY = os.environ.get("KENES_SERVICE_KEY", "") or (
+    "" if PRODUCTION else _local_secret("service_key", _new_field_key())
+)
 if not SECRET_KEY:
     # Commands that only compute (members check, tally, ...) must work without
     # configuration; the system check kenes.E001 stops everything that serves.

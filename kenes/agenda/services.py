@@ -8,6 +8,7 @@ what (docs/agenda.md).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import secrets
 from collections.abc import Iterable
@@ -30,9 +31,11 @@ from kenes.agenda.models import (
 from kenes.audit import services as audit
 from kenes.core.plain_text import control_characters
 from kenes.participation import services as codes
+from kenes.participation.codes import normalise
 from kenes.registry.models import Member, Membership
 from kenes.registry.selectors import members_in_good_standing
-from kenes.security.sealing import blind_index
+from kenes.security.keys import Sealed
+from kenes.security.sealing import blind_index, service_index
 
 MAX_STATEMENT = 300
 """Characters in a statement: one thought that reads on a small screen."""
@@ -135,8 +138,9 @@ def do_issue_codes(
 ) -> list[codes.IssuedCode]:
     """Personal codes for the electorate (or some of its members); returned once.
 
-    A member who gets a new code stays the same participant: the participant key is a hash
-    of (consultation, member), not of the code.
+    A member who gets a new code becomes a new participant: the participant key is a hash
+    of (consultation, code) under the service key (`participant_key_for_code`), so that a
+    sealed server takes part and a seized copy cannot name participants by member id.
     """
     if consultation.phase not in (phases.COLLECT, phases.VOTE):
         raise AgendaError(_("Codes are issued only while members can still vote."))
@@ -149,16 +153,21 @@ def do_issue_codes(
 
 
 def find_consultation(code: str) -> Consultation | None:
-    """The consultation (collecting, voting or reporting) this personal code opens, or None."""
+    """The consultation (collecting, voting or reporting) this personal code opens, or None.
+
+    By the code's index alone (no member row is read): works while the server is sealed.
+    """
     live = (phases.COLLECT, phases.VOTE, phases.REPORT)
     for consultation in Consultation.objects.filter(phase__in=live).order_by("pk"):
-        if codes.resolve_code(consultation.purpose, code) is not None:
+        if codes.find_code(code, [consultation.purpose]) is not None:
             return consultation
     return None
 
 
 def participant_key(consultation: Consultation, member: Member) -> str:
-    """A keyed hash of (consultation, member): only the server key links it to a member."""
+    """The key of participants made before the service key: a keyed hash of (consultation,
+    member) under the FIELD key (custody). Looked up only while unsealed, so that a member
+    of a consultation begun before the change stays the same participant."""
     return participant_key_of(consultation.pk, member.pk)
 
 
@@ -166,23 +175,47 @@ def participant_key_of(consultation_id: int, member_id: int) -> str:
     return blind_index(f"agenda-participant:{consultation_id}:{member_id}")
 
 
+def participant_key_for_code(consultation_id: int, code: str) -> str:
+    """A participant: a keyed hash of (consultation, personal code) under the service key.
+
+    The service key is not in custody, so a seized copy holds it: keyed by the member id
+    (a few bits of entropy) the participants — and their opinions — would be named by
+    trying every member; keyed by the code (75 random bits, stored nowhere in the clear)
+    they are not. A reissued code is a new participant (docs/ballots-threat-model.md).
+    """
+    return service_index(f"agenda-participant:{consultation_id}:{normalise(code) or ''}")
+
+
 def participant_for_code(consultation: Consultation, code: str) -> Participant | None:
-    """The participant behind a personal code, created (with its labels) at first use."""
-    member = codes.resolve_code(consultation.purpose, code)
-    if member is None:
+    """The participant behind a personal code, created (with its labels) at first use.
+
+    Reads no sealed field of the member (its region and groups are in the clear), so it
+    works while the server is sealed.
+    """
+    found_code = codes.find_code(code, [consultation.purpose])
+    if found_code is None:
         return None
-    key = participant_key(consultation, member)
+    member_id = found_code[1]
+    key = participant_key_for_code(consultation.pk, code)
     found = Participant.objects.filter(consultation=consultation, key=key).first()
     if found is not None:
         return found
-    slugs = sorted(Membership.objects.filter(member=member).values_list("group__slug", flat=True))
+    with contextlib.suppress(Sealed):  # one made before the service key, found while unsealed
+        legacy = participant_key_of(consultation.pk, member_id)
+        found = Participant.objects.filter(consultation=consultation, key=legacy).first()
+        if found is not None:
+            return found
+    region_code = Member.objects.filter(pk=member_id).values_list("region_code", flat=True).get()
+    slugs = sorted(
+        Membership.objects.filter(member_id=member_id).values_list("group__slug", flat=True)
+    )
     Participant.objects.bulk_create(
         [
             Participant(
                 consultation=consultation,
                 key=key,
                 groups=slugs,
-                region_code=member.region_code,
+                region_code=region_code,
             )
         ],
         ignore_conflicts=True,  # two first requests at once: one row

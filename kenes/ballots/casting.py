@@ -28,11 +28,14 @@ from kenes.ballots.models import BallotEnvelope, Election, VoterRoll
 from kenes.ballots.services import BallotError, CodeRefused, check_ranking, new_receipt
 from kenes.participation import services as codes
 from kenes.participation.codes import normalise
-from kenes.security.sealing import blind_index
+from kenes.security.sealing import blind_index, service_index
 
 
 def _slot(election: Election, normalised: str) -> str:
-    return blind_index(f"ballot-slot:{election.pk}:{normalised}")
+    """The code's slot: under the service key, so a sealed server takes ballots (a vote
+    opened before the key pair keeps its field-key slots, so a re-cast still replaces)."""
+    text = f"ballot-slot:{election.pk}:{normalised}"
+    return service_index(text) if envelopes.to_key_pair(election) else blind_index(text)
 
 
 def _now() -> object:
@@ -73,7 +76,10 @@ def do_cast(election: Election, code: str, ranking: Sequence[Sequence[int]]) -> 
     slot = _slot(election, normalised)
     receipt = new_receipt()
     sealed = envelopes.seal_ballot(
-        election, slot, envelopes.Contents(receipt, cleaned, timezone.localdate())
+        election,
+        slot,
+        envelopes.Contents(receipt, cleaned, timezone.localdate()),
+        normalised_code=normalised,
     )
     if connection.vendor == "postgresql":
         _cast_on_postgresql(election, code, slot, sealed, refused)
@@ -96,7 +102,9 @@ def ballot_in(election: Election, code: str) -> envelopes.Contents | None:
     normalised = normalise(code)
     if normalised is None or election.phase != phases.OPEN:
         return None
-    return envelopes.read_envelope(election, _slot(election, normalised))
+    return envelopes.read_envelope(
+        election, _slot(election, normalised), normalised_code=normalised
+    )
 
 
 def _not_open(election: Election) -> BallotError:

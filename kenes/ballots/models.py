@@ -87,7 +87,13 @@ class Election(models.Model):
     box_head = models.CharField(max_length=64, blank=True)
     # The key that seals this vote's envelopes, itself sealed under the field key (set at the
     # opening, emptied at the close: the envelopes in old log frames can no longer be opened).
+    # (Elections opened before the key pair below; kept until they close.)
     ballot_key = models.TextField(blank=True, default="")
+    # The vote's X25519 key pair (kenes.ballots.envelopes): casting seals each envelope to the
+    # public key, kept in the clear, so a sealed server still takes ballots; the private key
+    # is sealed under the field key (custody) and emptied at the close, which needs it.
+    envelope_public_key = models.TextField(blank=True, default="")  # base64, 32 bytes
+    envelope_private_key = models.TextField(blank=True, default="")
     # The period an officer set (kenes.ballots.schedule): the background worker opens a draft
     # at `opens_at` and closes an open vote at `closes_at`, through do_open / do_close, in the
     # name of `scheduled_by`. Either may be empty (that step is left to an officer's button).

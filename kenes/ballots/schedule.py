@@ -41,6 +41,7 @@ from kenes.ballots.rules import runs
 from kenes.ballots.services import BallotError
 from kenes.participation import services as codes
 from kenes.registry.models import Member
+from kenes.security.keys import Sealed
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class Step:
     action: str  # OPEN or CLOSE
     due_at: datetime.datetime
     problem: str = ""
+    waiting: bool = False  # a close that needs the server unsealed: tried again, not dropped
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -207,6 +209,19 @@ def _run_one(election_id: int, now: datetime.datetime) -> Step | None:
                         services.do_close(election, acting_user=actor)
             except BallotError as error:
                 problem = str(error)
+            except Sealed:
+                # The close opens the envelopes with the vote's private key, which is under
+                # custody: it waits, ballots are no longer taken (the time has passed), and
+                # the worker tries again until trustees unseal. Said once on the officers'
+                # page; not audited at every try.
+                waiting = _(
+                    "The vote's time is over but it is not counted yet: the server is sealed, "
+                    "and opening the envelopes needs the trustees to unseal it. It will be "
+                    "closed as soon as they do."
+                )
+                if election.schedule_problem != waiting:
+                    Election.objects.filter(pk=election.pk).update(schedule_problem=waiting)
+                return Step(election.pk, action, due_at, waiting, waiting=True)
         fields = {"schedule_problem": problem}
         if problem:  # not tried again: the officers read why and decide
             fields["opens_at" if action == OPEN else "closes_at"] = None

@@ -236,8 +236,12 @@ def do_open(election: Election, *, acting_user: Any) -> list[codes.IssuedCode]:
             [VoterRoll(election=election, member=m) for m in voters], batch_size=2000
         )
         election.electorate_size = len(voters)
-        election.ballot_key = envelopes.new_ballot_key(election.pk)
-        election.save(update_fields=["electorate_size", "ballot_key"])
+        election.envelope_public_key, election.envelope_private_key = envelopes.new_envelope_keys(
+            election.pk
+        )
+        election.save(
+            update_fields=["electorate_size", "envelope_public_key", "envelope_private_key"]
+        )
         issued = codes.do_issue_codes(election.purpose, voters, acting_user=acting_user)
         _move(election, phases.OPEN, acting_user=acting_user, detail={"electorate": len(voters)})
     return issued

@@ -35,6 +35,8 @@ def run_schedule() -> int:
         logger.exception("Scheduled steps met a database error; trying again shortly")
         look_again_at(timezone.now() + RETRY_AFTER)
         return 0
+    if any(step.waiting for step in steps):  # a close waits for the trustees to unseal
+        look_again_at(timezone.now() + RETRY_AFTER)
     return len(steps)
 
 

@@ -74,7 +74,17 @@ def election_to_cast(election_id: int, *, address: str | None = None) -> Electio
 
 # What the voter pages and the cast read of an election; any other field is deferred (read
 # on first use). All of them plain text or numbers: no converter is needed on any database.
-_VOTER_FIELDS = ("id", "title", "description", "kind", "method", "seats", "phase", "ballot_key")
+_VOTER_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "kind",
+    "method",
+    "seats",
+    "phase",
+    "ballot_key",
+    "envelope_public_key",
+)
 
 
 def _voter_elections(

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import request_started
 from django.test.signals import setting_changed
@@ -36,7 +37,15 @@ from kenes.custody import client as custody_client
 from kenes.custody import store as custody_store
 from kenes.custody.errors import CustodyProblem, Sealed
 
-__all__ = ["FieldKey", "Sealed", "current_key", "field_keys", "key_by_id", "new_key"]
+__all__ = [
+    "FieldKey",
+    "Sealed",
+    "current_key",
+    "field_keys",
+    "key_by_id",
+    "new_key",
+    "service_index_secret",
+]
 
 
 @dataclass(frozen=True)
@@ -176,3 +185,47 @@ def key_by_id(key_id: str) -> FieldKey:
         f"Data was encrypted with key {key_id}, which is not in KENES_FIELD_KEYS. "
         "Add the old key back (after the new one) and run `kenes rotate-keys`."
     )
+
+
+# The service key ------------------------------------------------------------------------
+#
+# Not in custody, on purpose: it keys only what must work while the server is sealed (the
+# personal-code index, the ballot slot, the wrong-code throttle). Every value it hashes for
+# codes and slots contains a personal code of 75 random bits, so a seized copy of it lets
+# nobody invert an index without guessing a code (docs/ballots-threat-model.md).
+
+
+@lru_cache(maxsize=4)
+def _service_secret(text: str, fallback: str) -> bytes:
+    if not text:  # production without it: `kenes check --deploy` says so (kenes.E030)
+        return hashlib.sha256(b"kenes service key from SECRET_KEY v1:" + fallback.encode()).digest()
+    try:
+        return parse_key(text).secret
+    except ImproperlyConfigured as exc:
+        raise ImproperlyConfigured(
+            "KENES_SERVICE_KEY must be 32 bytes of urlsafe base64; generate one with "
+            "`kenes keygen`."
+        ) from exc
+
+
+def service_index_secret() -> bytes:
+    """The HMAC key of the indexes that work while sealed (never a field key)."""
+    secret = _service_secret(settings.KENES_SERVICE_KEY, settings.SECRET_KEY)
+    return hmac.new(secret, b"kenes service index v1", hashlib.sha256).digest()
+
+
+@register(Tags.security, deploy=True)
+def check_service_key(app_configs: Any, **kwargs: Any) -> list[Error]:
+    if not getattr(settings, "PRODUCTION", False) or settings.KENES_SERVICE_KEY:
+        return []
+    return [
+        Error(
+            "KENES_SERVICE_KEY is not set.",
+            hint=(
+                "Set it to a key from `kenes keygen`, apart from SECRET_KEY: it keys the "
+                "personal-code and ballot-slot indexes that members use while the server is "
+                "sealed."
+            ),
+            id="kenes.E030",
+        )
+    ]

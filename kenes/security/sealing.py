@@ -9,13 +9,21 @@ database dump alone does not let anyone test guesses.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from kenes.security.keys import FieldKey, current_key, field_keys, key_by_id
+from kenes.security.keys import (
+    FieldKey,
+    Sealed,
+    current_key,
+    field_keys,
+    key_by_id,
+    service_index_secret,
+)
 
 PREFIX = "v1"
 _ciphers: dict[str, AESGCM] = {}
@@ -55,6 +63,25 @@ def blind_index(value: str, *, key: FieldKey | None = None) -> str:
 def blind_index_candidates(value: str) -> list[str]:
     """The index under every configured key: finds rows not yet rotated to the newest key."""
     return [blind_index(value, key=k) for k in field_keys()]
+
+
+def service_index(value: str) -> str:
+    """HMAC under the service key (not in custody): for indexes that work while sealed.
+
+    Only for values that carry a secret of their own (a personal code), or whose exposure is
+    acceptable (docs/ballots-threat-model.md, "The service key").
+    """
+    return hmac.new(service_index_secret(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def code_index_candidates(value: str) -> list[str]:
+    """The service-key index, then (while unsealed) the field-key indexes of codes issued
+    before the service key existed: the plain code is stored nowhere, so those cannot be
+    re-indexed; they keep working whenever the field keys are at hand."""
+    found = [service_index(value)]
+    with contextlib.suppress(Sealed):
+        found.extend(blind_index_candidates(value))
+    return found
 
 
 def fingerprint(value: str) -> str:

@@ -25,7 +25,9 @@ def test_a_participant_row_holds_no_member_reference(consultation, codes, member
         row_text = " ".join(str(v) for v in cursor.fetchone())
     assert str(member.pk) not in row_text.split()
     assert member.full_name not in row_text
-    assert participant.key == services.participant_key(consultation, member)
+    assert participant.key == services.participant_key_for_code(consultation.pk, codes[member.pk])
+    # Not computable from the member id under any key a seized copy holds (service key):
+    assert participant.key != services.participant_key(consultation, member)
     assert participant.key != str(member.pk) and len(participant.key) == 64
 
 
@@ -36,16 +38,21 @@ def test_labels_are_copied_at_first_participation(consultation, codes, members):
     assert participant.region_code == both.region_code
 
 
-def test_the_same_member_with_a_reissued_code_is_the_same_participant(
+def test_a_reissued_code_is_a_new_participant_the_old_one_keeps_its_votes(
     consultation, codes, members, officers
 ):
+    """The participant is keyed by the code (under the service key, which works while sealed
+    and which a seized copy holds), not by the member: a reissued code starts afresh."""
     member = members[1]
     first = services.participant_for_code(consultation, codes[member.pk])
+    statement = Statement.objects.filter(consultation=consultation).first()
+    services.do_vote(first, statement.pk, services.AGREE)
     (new,) = services.do_issue_codes(consultation, members=[member], acting_user=officers["admin"])
     assert services.participant_for_code(consultation, codes[member.pk]) is None  # old code dead
     again = services.participant_for_code(consultation, new.code)
-    assert again.pk == first.pk
-    assert Participant.objects.filter(consultation=consultation).count() == 1
+    assert again.pk != first.pk and again.region_code == first.region_code
+    assert again.groups == first.groups
+    assert list(OpinionVote.objects.values_list("participant", flat=True)) == [first.pk]
 
 
 def test_the_same_member_is_a_different_participant_in_another_consultation(

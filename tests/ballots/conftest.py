@@ -56,11 +56,6 @@ def cast_ballots():  # type: ignore[no-untyped-def]
     from kenes.ballots.models import BallotEnvelope, Election
 
     found = []
-    for election in Election.objects.exclude(ballot_key=""):
-        cipher = envelopes._cipher(election)
-        for slot, sealed in BallotEnvelope.objects.filter(election=election).values_list(
-            "slot", "sealed"
-        ):
-            contents = envelopes.open_envelope(cipher, election.pk, slot, sealed)
-            found.append((contents.receipt, contents.ranking))
+    for election in Election.objects.filter(pk__in=BallotEnvelope.objects.values("election")):
+        found.extend((c.receipt, c.ranking) for _, c in envelopes.opened(election))
     return sorted(found)

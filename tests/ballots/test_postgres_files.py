@@ -45,7 +45,7 @@ def test_after_the_close_no_table_file_holds_an_envelope_or_the_votes_key(member
     for code in list(codes.values())[:5]:
         casting.do_cast(election, code, [[1], [0]])
     casting.do_cast(election, next(iter(codes.values())), [[2]])  # a re-vote
-    key = Election.objects.get(pk=election.pk).ballot_key.encode()
+    key = Election.objects.get(pk=election.pk).envelope_private_key.encode()
     sealed = [bytes(s) for s in BallotEnvelope.objects.values_list("sealed", flat=True)]
     before = _database_files()
     assert key in before and all(s in before for s in sealed)  # the adversary's view works

@@ -122,7 +122,7 @@ def test_the_scheduled_close_goes_through_do_close_and_the_box_is_filled(members
     casting.do_cast(loaded, code, [[0]])
     schedule.run_due(election.closes_at)
     election.refresh_from_db()
-    assert election.phase == phases.CLOSED and election.ballot_key == ""
+    assert election.phase == phases.CLOSED and election.envelope_private_key == ""
     assert services.counted_ballots(election).count() == 1
     assert not PersonalCode.objects.filter(purpose=election.purpose, revoked_at=None).exists()
 

@@ -99,7 +99,7 @@ def test_closing_rewrites_the_ballots_in_receipt_order_with_new_keys(members, of
     before = set(BallotEnvelope.objects.values_list("id", flat=True))
     services.do_close(election, acting_user=officers["admin"])
     election.refresh_from_db()
-    assert election.ballot_key == "" and not BallotEnvelope.objects.exists()
+    assert election.envelope_private_key == "" and not BallotEnvelope.objects.exists()
     columns, rows = _raw_rows("ballots_ballot")
     assert not before & set(Ballot.objects.values_list("id", flat=True))
     stored = [row[columns.index("receipt")] for row in rows]  # physical order, no ORDER BY

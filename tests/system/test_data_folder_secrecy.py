@@ -39,7 +39,7 @@ services.do_close(election, acting_user=get_user_model().objects.get(username="a
 ROLL = "SELECT election_id, member_id FROM ballots_voterroll WHERE has_voted"
 BOX = "SELECT receipt FROM ballots_ballot WHERE NOT paper"
 ENVELOPES = "SELECT slot, sealed FROM ballots_ballotenvelope"
-KEYS = "SELECT id, ballot_key FROM ballots_election WHERE ballot_key != ''"
+KEYS = "SELECT id, envelope_private_key FROM ballots_election WHERE envelope_private_key != ''"
 
 
 def _vote(port: int, code: str, ranks: dict[str, str]) -> str:
