@@ -200,3 +200,29 @@ def test_members_vote_while_sealed_and_the_close_waits_for_the_trustees(custody,
             "ranking", flat=True
         )
     ) == [[[1]]]
+
+
+def test_members_take_part_in_a_consultation_while_sealed(custody, groups, officers):
+    from kenes.agenda import services as agenda
+    from kenes.agenda.models import OpinionVote, Statement
+    from tests.agenda.conftest import make_consultation
+
+    admin = officers["admin"]
+    members = make_members(groups["workers"], range(4))
+    custody.start_holder()
+    shares = custody.init(trustees=3, threshold=2)
+    assert custody.unseal(shares[:2]).returncode == 0
+    consultation = make_consultation(admin)
+    issued = agenda.do_issue_codes(consultation, acting_user=admin)
+    assert custody.kenes("seal").returncode == 0
+    keys._forget_check()
+    with pytest.raises(Sealed):
+        field_keys()
+    code = issued[0].code
+    assert agenda.find_consultation(code) == consultation
+    participant = agenda.participant_for_code(consultation, code)
+    assert participant is not None and participant.region_code == members[0].region_code
+    statement = Statement.objects.filter(consultation=consultation).first()
+    agenda.do_vote(participant, statement.pk, agenda.AGREE)
+    assert agenda.participant_for_code(consultation, code.lower()).pk == participant.pk
+    assert OpinionVote.objects.filter(participant=participant).count() == 1
