@@ -550,3 +550,44 @@ def test_status_gives_the_set_id_and_keeps_its_documented_keys(custody):
     assert {"sealed", "threshold", "trustees"} <= set(status)
     text = custody.kenes("custody", "status")
     assert status["set_id"] in text.stdout
+
+
+@pytest.mark.django_db
+def test_each_change_is_in_the_audit_log_without_a_share_or_a_key(custody):
+    from kenes.audit.models import AuditEntry
+
+    old = custody.init(trustees=3, threshold=2)
+    old_set = share_from_text(old[0]).set_id
+    code, out, err = _call(
+        "reshare", "--trustees", "4", "--threshold", "3", "--json", shares=old[:2]
+    )
+    assert code == 0, err
+    new = json.loads(out)["shares"]
+    code, out, err = _call("rotate-master", "--json", shares=new[:3])
+    assert code == 0, err
+    newest = json.loads(out)["shares"]
+    code, out, err = _call("add-key", "--json", shares=newest[1:])
+    assert code == 0, err
+    key_id = json.loads(out)["key_id"]
+
+    rows = {e.action: e.detail for e in AuditEntry.objects.filter(action__startswith="custody.")}
+    new_set, newest_set = (share_from_text(s[0]).set_id for s in (new, newest))
+    assert rows["custody.reshare"] == {
+        "origin": "command",
+        "old_set": old_set,
+        "set_id": new_set,
+        "threshold": 3,
+        "trustees": 4,
+        "sheets": 0,
+    }
+    assert rows["custody.rotate_master"]["old_set"] == new_set
+    assert rows["custody.rotate_master"]["set_id"] == newest_set
+    assert rows["custody.add_key"] == {
+        "origin": "command",
+        "key_id": key_id,
+        "keys": 2,
+        "holder": "sealed",
+    }
+    logged = json.dumps(list(rows.values()))
+    for text in [*old, *new, *newest]:
+        assert text.split()[0] not in logged.split('"')

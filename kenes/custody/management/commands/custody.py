@@ -19,7 +19,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from kenes.custody import client, sheets, store
+from kenes.custody import client, sheets, signals, store
 from kenes.custody.errors import CustodyProblem
 
 
@@ -85,6 +85,13 @@ class Command(BaseCommand):
         self._print_shares(options, shares, threshold=threshold, trustees=trustees)
         writer.report(self.stderr)
         self._retire_plain_keys()
+        self._tell(
+            "init",
+            set_id=store.read_record().set_id,
+            threshold=threshold,
+            trustees=trustees,
+            sheets=len(writer.written),
+        )
 
     def _retire_plain_keys(self) -> None:
         """The development key file now lives in custody: leaving it would defeat it."""
@@ -121,6 +128,7 @@ class Command(BaseCommand):
             "share: k old shares still rebuild the master key (use "
             "`kenes custody rotate-master` if one may not be destroyed)."
         )
+        self._tell_change("reshare", record, writer)
 
     def _rotate_master(self, options: dict[str, Any]) -> None:
         texts = self._read_shares(options)
@@ -141,6 +149,7 @@ class Command(BaseCommand):
             "keys.json. Copies of the old keys.json (backups) still open with k old shares: "
             "destroy them too."
         )
+        self._tell_change("rotate_master", record, writer)
 
     def _add_key(self, options: dict[str, Any]) -> None:
         texts = self._read_shares(options)
@@ -161,6 +170,23 @@ class Command(BaseCommand):
                 "The key holder is sealed: it serves the new key once k trustees unseal it; "
                 "then run `kenes rotate-keys` to re-seal the old data under it."
             )
+        self._tell("add_key", key_id=new_id, keys=len(record.keys), holder=holder)
+
+    def _tell_change(self, action: str, record: store.CustodyRecord, writer: _SheetWriter) -> None:
+        self._tell(
+            action,
+            old_set=record.retired_sets[0],
+            set_id=record.set_id,
+            threshold=record.threshold,
+            trustees=record.trustees,
+            sheets=len(writer.written),
+        )
+
+    def _tell(self, action: str, **detail: Any) -> None:
+        """An audit row (kenes.registry.custody writes it): never a share, never a key."""
+        note = signals.tell(action, detail={"origin": "command", **detail})
+        if note:
+            self.stderr.write(note)
 
     def _refresh_holder(self, texts: list[str]) -> str:
         """An unsealed holder keeps the keys it unwrapped: seal it and unseal it again with
