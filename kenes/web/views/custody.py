@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from kenes.registry.custody import EnteredShare, custody_state, do_enter_share, do_seal
@@ -146,6 +147,7 @@ def custody_seal(request: HttpRequest) -> HttpResponse:
     return redirect("custody")
 
 
+@sensitive_post_parameters("share")  # never in an error report
 @never_cache
 @login_required
 @require_POST
