@@ -399,6 +399,8 @@ def test_add_key_then_rotate_keys_reseals_every_member_under_the_new_key(custody
 
     request_started.send(sender=None)  # what the next request of a worker does
     assert current_key().key_id == new_id
+    # values sealed under the old key still open before the rotation
+    assert Member.objects.get(pk=registry["worker"].pk).address == address
     result = do_rotate_keys(acting_user="test")
     assert result["key"] == new_id
     with connection.cursor() as cursor:
