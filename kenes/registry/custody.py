@@ -122,7 +122,7 @@ def do_seal(*, acting_user: Any) -> None:
             SEAL,
             acting_user=acting_user,
             target_type=TARGET,
-            detail={"origin": "page", "state": "sealed" if was_sealed else "unsealed"},
+            detail={"origin": "website", "previously": "sealed" if was_sealed else "unsealed"},
         )
 
 
@@ -164,7 +164,7 @@ def do_enter_share(text: str, *, acting_user: Any) -> EnteredShare:
                 acting_user=acting_user,
                 target_type=TARGET,
                 detail={
-                    "origin": "page",
+                    "origin": "website",
                     "trustees": list(_usernames(list(answer["unsealed_by"]))),
                 },
             )

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from mnemonic import Mnemonic
 
 from kenes.audit.services import entries_newest_first, verify
 from kenes.custody import client as holder_client
@@ -93,8 +94,9 @@ def _custody_rows() -> list[dict[str, object]]:
 
 
 def _assert_no_share_words(shares: list[str]) -> None:
-    """No word of any share in the custody rows; no share, nor two words of one, anywhere
-    in the audit table (a word alone may be a common English word elsewhere: "group")."""
+    """No word of any share in the custody rows (nor any word of the BIP-39 list); no
+    share, nor two words of one, anywhere in the audit table (a word alone may be a common
+    English word elsewhere: "group")."""
     rows = [
         [e.actor, e.action, e.target_type, e.target_id, e.detail]
         for e in entries_newest_first("custody.")
@@ -102,6 +104,8 @@ def _assert_no_share_words(shares: list[str]) -> None:
     tokens = set(re.findall(r"[a-z]+", json.dumps(rows).lower()))
     for share in shares:
         assert not tokens & set(share.split()), (tokens & set(share.split()), rows)
+    # not by chance: no word of the share word list at all, whatever the shares drawn
+    assert not tokens & set(Mnemonic("english").wordlist), rows
     everything = json.dumps(
         [[e.actor, e.action, e.target_type, e.target_id, e.detail] for e in entries_newest_first()],
         ensure_ascii=False,
@@ -195,7 +199,10 @@ def test_three_trustees_each_enter_their_share_and_unseal(custody, trustees, reg
     assert sorted(refused) == ["trustee1", "trustee2", "trustee2", "trustee2"]
     (unseal,) = [r for r in rows if r["action"] == "custody.unseal"]
     assert unseal["actor"] == "trustee3"
-    assert unseal["detail"] == {"origin": "page", "trustees": ["trustee1", "trustee2", "trustee3"]}
+    assert unseal["detail"] == {
+        "origin": "website",
+        "trustees": ["trustee1", "trustee2", "trustee3"],
+    }
     page = admin.get(CUSTODY, **EN)
     assert "by trustee1, trustee2, trustee3" in _text(page)
     log = _text(admin.get(reverse("audit"), **EN))
@@ -236,7 +243,7 @@ def test_seal_now_from_a_trustee_reaches_the_next_request_of_another_client(
     assert custody.sealed()
     rows = [r for r in _custody_rows() if r["action"] == "custody.seal"]
     assert [(r["actor"], r["detail"]) for r in rows] == [
-        ("trustee1", {"origin": "page", "state": "unsealed"})
+        ("trustee1", {"origin": "website", "previously": "unsealed"})
     ]
     assert "by trustee1" in _text(admin.get(CUSTODY, **EN))
 
@@ -335,3 +342,35 @@ def test_a_trustee_has_no_region_and_no_group(trustees, groups):
     for scope in ({"region_code": "KZ-75"}, {"group": groups["workers"]}):
         with pytest.raises(IntegrityError), transaction.atomic():
             Role.objects.create(user=user, kind=RoleKind.TRUSTEE, **scope)
+
+
+def test_a_forged_share_of_the_right_set_unseals_nothing_and_is_forgotten(custody, trustees):
+    """A share with a valid checksum and this server's set id, but a made-up value: the
+    k shares then rebuild another key, which the master check refuses; nothing is
+    unsealed and every share entered is forgotten (which one was forged cannot be told)."""
+    import dataclasses
+    import secrets as random_bytes
+
+    from kenes.core.custody.share_text import share_from_text, share_to_text
+
+    custody.start_holder()
+    shares = custody.init(trustees=5, threshold=3)
+    real = share_from_text(shares[2])
+    forged = share_to_text(dataclasses.replace(real, value=random_bytes.token_bytes(32)))
+    first, second, third = (_logged_in(t) for t in trustees)
+    assert first.post(reverse("custody_enter"), {"share": shares[0]}).status_code == 302
+    assert second.post(reverse("custody_enter"), {"share": shares[1]}).status_code == 302
+    refused = third.post(reverse("custody_enter"), {"share": forged}, **EN)
+    assert refused.status_code == 400
+    assert _refusal(refused) == (
+        "These shares do not rebuild this server's key, so they were all forgotten: "
+        "every trustee must enter their share again."
+    )
+    assert custody.sealed()
+    assert _entered(third) == "0 of 3 shares entered."
+    assert not [r for r in _custody_rows() if r["action"] == "custody.unseal"]
+    # the real shares still unseal, entered again
+    for client, share in zip((first, second, third), shares[:3], strict=True):
+        assert client.post(reverse("custody_enter"), {"share": share}).status_code == 302
+    assert not custody.sealed()
+    _assert_no_share_words(shares + [forged])
