@@ -196,22 +196,24 @@ def key_by_id(key_id: str) -> FieldKey:
 
 
 @lru_cache(maxsize=4)
-def _service_secret(text: str, fallback: str) -> bytes:
+def _service_index_secret(text: str, fallback: str) -> bytes:
     if not text:  # production without it: `kenes check --deploy` says so (kenes.E030)
-        return hashlib.sha256(b"kenes service key from SECRET_KEY v1:" + fallback.encode()).digest()
-    try:
-        return parse_key(text).secret
-    except ImproperlyConfigured as exc:
-        raise ImproperlyConfigured(
-            "KENES_SERVICE_KEY must be 32 bytes of urlsafe base64; generate one with "
-            "`kenes keygen`."
-        ) from exc
+        secret = hashlib.sha256(b"kenes service key from SECRET_KEY v1:" + fallback.encode())
+        raw = secret.digest()
+    else:
+        try:
+            raw = parse_key(text).secret
+        except ImproperlyConfigured as exc:
+            raise ImproperlyConfigured(
+                "KENES_SERVICE_KEY must be 32 bytes of urlsafe base64; generate one with "
+                "`kenes keygen`."
+            ) from exc
+    return hmac.new(raw, b"kenes service index v1", hashlib.sha256).digest()
 
 
 def service_index_secret() -> bytes:
     """The HMAC key of the indexes that work while sealed (never a field key)."""
-    secret = _service_secret(settings.KENES_SERVICE_KEY, settings.SECRET_KEY)
-    return hmac.new(secret, b"kenes service index v1", hashlib.sha256).digest()
+    return _service_index_secret(settings.KENES_SERVICE_KEY, settings.SECRET_KEY)
 
 
 @register(Tags.security, deploy=True)
