@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.core.signals import request_started
 from django.db import connection
+from django.urls import reverse
 
 from kenes.core.custody import CustodyError, combine, share_from_text, split, unwrap
 from kenes.core.custody.share_text import share_to_text
@@ -374,7 +374,9 @@ def test_rotate_master_can_change_k_and_n(custody):
 
 
 @pytest.mark.django_db
-def test_add_key_then_rotate_keys_reseals_every_member_under_the_new_key(custody, registry):
+def test_add_key_then_rotate_keys_reseals_every_member_under_the_new_key(
+    custody, registry, client_for
+):
     from kenes.registry.keyrotation import do_rotate_keys
     from kenes.registry.models import Member
     from kenes.security.keys import current_key
@@ -397,7 +399,9 @@ def test_add_key_then_rotate_keys_reseals_every_member_under_the_new_key(custody
     assert _record(custody)["set_id"] == share_from_text(shares[0]).set_id  # same paper
     assert custody.status()["sealed"] is False
 
-    request_started.send(sender=None)  # what the next request of a worker does
+    admin = client_for("admin")
+    page = admin.get(reverse("member_detail", args=[registry["worker"].pk]))  # a new request
+    assert page.status_code == 200 and address in page.content.decode()
     assert current_key().key_id == new_id
     # values sealed under the old key still open before the rotation
     assert Member.objects.get(pk=registry["worker"].pk).address == address
@@ -412,7 +416,8 @@ def test_add_key_then_rotate_keys_reseals_every_member_under_the_new_key(custody
     # after a seal, k trustees open both keys again with the same shares
     assert custody.kenes("seal").returncode == 0
     assert custody.unseal(shares[1:4]).returncode == 0
-    request_started.send(sender=None)
+    page = admin.get(reverse("member_detail", args=[registry["worker"].pk]))
+    assert page.status_code == 200 and address in page.content.decode()
     assert current_key().key_id == new_id
     assert Member.objects.get(pk=registry["worker"].pk).address == address
 
