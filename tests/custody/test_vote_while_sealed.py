@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from kenes.ballots import envelopes, schedule, services
 from kenes.ballots.models import Ballot, BallotEnvelope, Election, VoterRoll
@@ -179,6 +180,11 @@ def test_members_vote_while_sealed_and_the_close_waits_for_the_trustees(custody,
     election.refresh_from_db()
     assert election.phase == "open" and election.closes_at is not None
     assert "sealed" in election.schedule_problem
+    officer = Client()  # the officers' page says why, while sealed
+    officer.force_login(admin)
+    page = officer.get(f"/elections/{election.pk}/", **EN)
+    assert page.status_code == 200
+    assert escape(election.schedule_problem) in page.content.decode()
     assert BallotEnvelope.objects.filter(election=election).count() == 5
 
     # The trustees unseal: the next run closes and counts every ballot cast.
