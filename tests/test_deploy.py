@@ -13,6 +13,7 @@ def _production(tmp_path, **extra: str) -> dict[str, str]:
         "KENES_ENV": "production",
         "KENES_SECRET_KEY": secrets.token_urlsafe(60),
         "KENES_FIELD_KEYS": kenes("keygen").stdout.strip(),
+        "KENES_SERVICE_KEY": kenes("keygen").stdout.strip(),
         "KENES_ALLOWED_HOSTS": "kenes.example.org",
         # Checks never connect: the address of a PostgreSQL server is enough.
         "DATABASE_URL": "postgres://kenes@127.0.0.1:5432/kenes",
@@ -26,6 +27,12 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
     done = kenes("check", "--deploy", "--fail-level", "WARNING", env=_production(tmp_path))
     assert done.returncode == 0, done.stderr
     assert "no issues" in done.stdout
+
+
+def test_check_deploy_requires_the_service_key(tmp_path):
+    done = kenes("check", "--deploy", env=_production(tmp_path, KENES_SERVICE_KEY=""))
+    assert done.returncode != 0
+    assert "kenes.E030" in done.stderr and "KENES_SERVICE_KEY" in done.stderr
 
 
 def test_production_without_secrets_refuses_to_start_and_says_why(tmp_path):

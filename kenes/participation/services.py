@@ -19,7 +19,7 @@ from kenes.audit import services as audit
 from kenes.participation.codes import new_code, normalise
 from kenes.participation.models import PersonalCode
 from kenes.registry.models import Member
-from kenes.security.sealing import blind_index, blind_index_candidates
+from kenes.security.sealing import code_index_candidates, service_index
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def _code_text(purpose: str, normalised: str) -> str:
 
 
 def _index(purpose: str, normalised: str) -> str:
-    return blind_index(_code_text(purpose, normalised))
+    return service_index(_code_text(purpose, normalised))  # works while sealed
 
 
 def do_issue_codes(
@@ -90,7 +90,7 @@ def find_code(text: str, purposes: Iterable[str]) -> tuple[str, int, int] | None
     wanted = {
         index: purpose
         for purpose in purposes
-        for index in blind_index_candidates(_code_text(purpose, normalised))
+        for index in code_index_candidates(_code_text(purpose, normalised))
     }
     if not wanted:
         return None
@@ -117,7 +117,7 @@ def live_code_sql(text: str, purpose: str) -> tuple[str, list[Any]] | None:
     normalised = normalise(text)
     if normalised is None:
         return None
-    indexes = blind_index_candidates(_code_text(purpose, normalised))
+    indexes = code_index_candidates(_code_text(purpose, normalised))
     table = connection.ops.quote_name(PersonalCode._meta.db_table)
     sql = (
         f"SELECT id, member_id FROM (SELECT id, purpose, member_id FROM {table} "

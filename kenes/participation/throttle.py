@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from kenes.participation.models import CodeAttempt
 from kenes.security.addresses import client_address as client_address  # the views' key
-from kenes.security.sealing import blind_index
+from kenes.security.sealing import service_index
 
 FAILURE_LIMIT = 10
 """Wrong codes allowed from one address within `WINDOW`.
@@ -47,7 +47,7 @@ oldest of its last FAILURE_LIMIT failures expires."""
 
 
 def _address_index(address: str) -> str:
-    return blind_index(f"code-attempt:{address}")
+    return service_index(f"code-attempt:{address}")  # works while sealed
 
 
 class Throttled(Exception):
