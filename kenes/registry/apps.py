@@ -8,4 +8,5 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        from kenes.registry import checks  # noqa: F401  (registers system checks)
+        # registers system checks; audit rows for what custody commands do
+        from kenes.registry import checks, custody  # noqa: F401

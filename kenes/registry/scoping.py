@@ -10,6 +10,8 @@ and `can`. Roles (kenes.registry.models.Role):
   birth date and region), they see only what their own group entered (`sees_record`,
   docs/security.md "Merging"), and of anyone's groups only their own (`groups_seen`).
 - auditor: aggregates only (dashboard, readiness, audit log), no personal data.
+- trustee: holds a share of the master key; sees the custody page, seals the server and
+  enters their share to unseal it (with the national admin); no personal data by this role.
 
 A user with several roles sees the union. A superuser counts as a national admin.
 
@@ -40,6 +42,7 @@ class Action(StrEnum):
     MANAGE_ROLES = "manage_roles"
     MANAGE_GROUPS = "manage_groups"
     RESOLVE_CONFLICTS = "resolve_conflicts"
+    KEEP_CUSTODY = "keep_custody"  # the custody page: seal now, enter a share to unseal
 
 
 def roles_of(user: Any) -> list[Role]:
@@ -173,6 +176,8 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
         return import_groups_for(user).filter(pk=obj.pk).exists()
     if action == Action.VIEW_AUDIT_LOG:
         return admin or RoleKind.AUDITOR in kinds
+    if action == Action.KEEP_CUSTODY:
+        return admin or RoleKind.TRUSTEE in kinds
     if action in (
         Action.EXPORT_DOSSIER,
         Action.MANAGE_ROLES,
@@ -185,6 +190,11 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
 
 def is_auditor(user: Any) -> bool:
     return any(r.kind == RoleKind.AUDITOR for r in roles_of(user))
+
+
+def is_trustee(user: Any) -> bool:
+    """Holds a share of the master key: may enter it on the custody page."""
+    return any(r.kind == RoleKind.TRUSTEE for r in roles_of(user))
 
 
 def runs_electorate(user: Any, *, region_code: str = "", group_id: int | None = None) -> bool:

@@ -22,6 +22,7 @@ def _sections(user: Any) -> dict[str, bool]:
             Action.EXPORT_DOSSIER,
             Action.MANAGE_GROUPS,
             Action.MANAGE_ROLES,
+            Action.KEEP_CUSTODY,
         )
     }
     nav["elections"] = sees_elections(user)

@@ -337,6 +337,14 @@ AUDIT_ACTIONS: Mapping[str, Any] = {
     "ballots.enter_paper": gettext_lazy("Paper ballots entered"),
     "ballots.tally": gettext_lazy("Ballots counted"),
     "codes.issue": gettext_lazy("Personal codes issued"),
+    "custody.add_key": gettext_lazy("New field key put into custody"),
+    "custody.entered": gettext_lazy("Trustee's share entered"),
+    "custody.init": gettext_lazy("Keys put into the trustees' custody"),
+    "custody.refused": gettext_lazy("Trustee's share refused"),
+    "custody.reshare": gettext_lazy("Key shares given out anew"),
+    "custody.rotate_master": gettext_lazy("Master key replaced"),
+    "custody.seal": gettext_lazy("Server sealed"),
+    "custody.unseal": gettext_lazy("Server unsealed"),
     "codes.revoke": gettext_lazy("Personal codes revoked"),
     "dossier.export": gettext_lazy("Registration dossier downloaded"),
     "group.add": gettext_lazy("Group created"),
@@ -420,6 +428,16 @@ AUDIT_DETAIL_KEYS: Mapping[str, Any] = {
     "readiness": pgettext_lazy("audit log", "registration rules"),
     "defects": pgettext_lazy("audit log", "defects"),
     "purpose": pgettext_lazy("audit log", "codes for"),
+    "entered": pgettext_lazy("audit log", "shares entered"),
+    "needed": pgettext_lazy("audit log", "shares needed"),
+    "origin": pgettext_lazy("audit log", "from"),
+    "previously": pgettext_lazy("audit log", "state before"),
+    "set_id": pgettext_lazy("audit log", "set of shares"),
+    "old_set": pgettext_lazy("audit log", "previous set of shares"),
+    "threshold": pgettext_lazy("audit log", "shares needed"),
+    "sheets": pgettext_lazy("audit log", "share sheets"),
+    "key_id": pgettext_lazy("audit log", "key"),
+    "trustees": pgettext_lazy("audit log", "trustees"),
 }
 
 #: A list longer than this is shown as its length and its first items.
@@ -471,6 +489,7 @@ def _audit_detail_value(key: str, value: Any) -> str:
 
 AUDIT_TARGETS: Mapping[str, Any] = {
     "consultation": pgettext_lazy("audit log", "consultation"),
+    "custody": pgettext_lazy("audit log", "keys in custody"),
     "dossier": pgettext_lazy("audit log", "dossier"),
     "election": pgettext_lazy("audit log", "vote"),
     "group": pgettext_lazy("audit log", "group"),
