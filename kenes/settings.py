@@ -26,6 +26,7 @@ KENES_UNSEAL_WINDOW_SECONDS  how long shares entered on the custody page wait fo
 KENES_SERVICE_KEY    32 random bytes in urlsafe base64 (`kenes keygen`), NOT in custody: keys
                      the indexes that must work while sealed (personal codes, ballot slots,
                      the wrong-code throttle). Required in production (`check --deploy`).
+KENES_AUDIT_RECEIPT_HOURS  how often the worker signs an audit receipt (default 24; 0: never).
 """
 
 import base64
@@ -262,6 +263,7 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+KENES_AUDIT_RECEIPT_HOURS = float(os.environ.get("KENES_AUDIT_RECEIPT_HOURS", "24"))
 KENES_MAX_UPLOAD_BYTES = int(os.environ.get("KENES_MAX_UPLOAD_MB", "64")) * 1024 * 1024
 # What reading one member list may cost (defaults in kenes.core.roster.limits; docs/security.md)
 # and how long an import may go without a heartbeat before it is taken as lost.

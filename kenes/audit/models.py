@@ -47,3 +47,33 @@ class ChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
     count = models.BigIntegerField(default=0)
+
+
+class SigningKey(models.Model):
+    """The server's Ed25519 key for audit receipts (kenes.audit.receipts).
+
+    The private half is sealed under the field key: signing needs the server unsealed;
+    the public half verifies a receipt anywhere.
+    """
+
+    created_at = models.DateTimeField()
+    server_id = models.CharField(max_length=64)
+    public_key = models.CharField(max_length=64, unique=True)  # urlsafe base64, 32 bytes
+    sealed_private_key = models.TextField()
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class Receipt(models.Model):
+    """A signed statement: the chain had `seq` entries ending in `head` at `signed_at`."""
+
+    seq = models.BigIntegerField()
+    head = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(db_index=True)
+    server_id = models.CharField(max_length=64)
+    public_key = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["-id"]

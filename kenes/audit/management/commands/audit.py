@@ -1,27 +1,59 @@
 import json
+from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
-from kenes.audit import services, verifiers
+from kenes.audit import receipts, services, verifiers
+from kenes.custody import store as custody_store
+from kenes.custody.errors import CustodyProblem
 
 
 class Command(BaseCommand):
     help = (
-        "Audit log: `kenes audit verify [--json]` checks the hash chain, and that what it "
-        "recorded elsewhere (e.g. each published ballot box's head) is unchanged."
+        "Audit log: `kenes audit verify [--json] [--against RECEIPT]` checks the hash chain, "
+        "that what it recorded elsewhere (e.g. each published ballot box's head) is unchanged, "
+        "and that the chain extends a signed receipt; `kenes audit receipt [--json] "
+        "[--html FILE]` signs the chain's head (server unsealed); `kenes audit public-key` "
+        "prints the key receipts are signed with."
     )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        parser.add_argument("action", choices=["verify"])
+        parser.add_argument("action", choices=["verify", "receipt", "public-key"])
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
+        parser.add_argument(
+            "--against",
+            metavar="FILE",
+            help="verify: a receipt printed by `kenes audit receipt --json` the chain must extend",
+        )
+        parser.add_argument(
+            "--html", metavar="FILE", help="receipt: also write a printable page to FILE"
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        if options["action"] == "receipt":
+            return self._receipt(options)
+        if options["action"] == "public-key":
+            return self._public_key(options)
+        return self._verify(options)
+
+    # verify -------------------------------------------------------------------------------
+
+    def _verify(self, options: dict[str, Any]) -> None:
+        against = None
+        if options["against"]:
+            against = _read_receipt(options["against"])
         result = services.verify()
         checks = verifiers.run_all()
         broken = [p for check in checks.values() for p in check.problems]
+        receipt = receipts.check_receipt(against) if against is not None else None
         if options["json"]:
             shown = result.as_json()
             shown["checks"] = {name: check.as_json() for name, check in checks.items()}
+            if receipt is not None:
+                shown["receipt"] = receipt.as_json()
             self.stdout.write(json.dumps(shown))
         elif result.intact:
             self.stdout.write(
@@ -39,7 +71,117 @@ class Command(BaseCommand):
                 )
             for problem in broken:
                 self.stdout.write(f"CHANGED: {problem}")
+            if receipt is not None and receipt.genuine and receipt.extended:
+                self.stdout.write(
+                    _(
+                        "The chain extends the receipt of %(time)s: entry %(seq)s has the "
+                        "signed head %(head)s (key %(fingerprint)s)."
+                    )
+                    % {
+                        "time": receipt.time,
+                        "seq": receipt.seq,
+                        "head": receipt.head,
+                        "fingerprint": receipt.key_fingerprint,
+                    }
+                )
+            elif receipt is not None:
+                self.stdout.write(
+                    ("REFUSED: " if not receipt.genuine else "CHANGED: ") + receipt.problem
+                )
+        if receipt is not None and not receipt.genuine:
+            raise CommandError(receipt.problem, returncode=1)
         if not result.intact:
             raise CommandError("audit chain broken", returncode=3)
         if broken:
             raise CommandError("recorded state changed", returncode=4)
+        if receipt is not None and not receipt.extended:
+            raise CommandError(receipt.problem, returncode=4)
+
+    # receipt ------------------------------------------------------------------------------
+
+    def _receipt(self, options: dict[str, Any]) -> None:
+        try:
+            receipt = receipts.do_sign_receipt(acting_user="command line")
+        except receipts.ChainBroken as exc:
+            raise CommandError(str(exc), returncode=3) from exc
+        data = receipts.receipt_data(receipt).as_json()
+        if options["html"]:
+            Path(options["html"]).write_text(_printable(data), encoding="utf-8")
+        if options["json"]:
+            self.stdout.write(json.dumps(data, indent=2))
+        else:
+            self.stdout.write(
+                _(
+                    "Receipt signed: %(seq)s entries, head %(head)s, at %(time)s.\n"
+                    "Signature: %(signature)s\nPublic key: %(key)s (fingerprint %(fingerprint)s)"
+                )
+                % {
+                    "seq": data["seq"],
+                    "head": data["head"],
+                    "time": data["time"],
+                    "signature": data["signature"],
+                    "key": data["public_key"],
+                    "fingerprint": data["key_fingerprint"],
+                }
+            )
+
+    # public-key ---------------------------------------------------------------------------
+
+    def _public_key(self, options: dict[str, Any]) -> None:
+        key = receipts.server_key()
+        if key is None:
+            raise CommandError(
+                _(
+                    "This server has no audit signing key yet: the first `kenes audit receipt` "
+                    "(with the server unsealed) creates it."
+                ),
+                returncode=1,
+            )
+        shown = {
+            "server_id": key.server_id,
+            "public_key": key.public_key,
+            "key_fingerprint": receipts.key_fingerprint(key.public_key),
+            "created_at": key.created_at.isoformat(),
+        }
+        if options["json"]:
+            self.stdout.write(json.dumps(shown))
+        else:
+            self.stdout.write(
+                _("Audit signing key of server %(server)s: %(key)s (fingerprint %(fingerprint)s)")
+                % {
+                    "server": shown["server_id"],
+                    "key": shown["public_key"],
+                    "fingerprint": shown["key_fingerprint"],
+                }
+            )
+
+
+def _read_receipt(path: str) -> receipts.ReceiptData:
+    try:
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CommandError(
+            _("The receipt file %(path)s cannot be read (%(error)s).")
+            % {"path": path, "error": exc.strerror},
+            returncode=1,
+        ) from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CommandError(
+            _("The receipt file %(path)s is not JSON as `kenes audit receipt --json` prints it.")
+            % {"path": path},
+            returncode=1,
+        ) from exc
+    try:
+        return receipts.parse(payload)
+    except receipts.ReceiptProblem as exc:
+        raise CommandError(str(exc), returncode=1) from exc
+
+
+def _printable(data: dict[str, Any]) -> str:
+    try:
+        trustees = custody_store.read_record().trustees
+    except CustodyProblem:
+        trustees = 5
+    return render_to_string(
+        "audit/receipt_print.html", {"receipt": data, "lines": range(1, trustees + 1)}
+    )

@@ -28,11 +28,15 @@ HOUSEKEEPING_EVERY = 300.0
 
 def housekeeping() -> None:
     """What no request may be around to do: prepared files nobody fetched expire (their
-    sealed codes or dossier deleted), imports whose worker died are failed."""
+    sealed codes or dossier deleted), imports whose worker died are failed, and the audit
+    chain's head is signed every KENES_AUDIT_RECEIPT_HOURS (not while sealed: tried again
+    at the next round)."""
+    from kenes.audit import receipts
     from kenes.registry import batches, prepared
 
     prepared.expire_old()
     batches.fail_stale_batches()
+    receipts.sign_if_due()
 
 
 def _housekeeping_loop(stop: threading.Event) -> None:
