@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kenes.audit import receipts, services, verifiers
 from kenes.custody import store as custody_store
@@ -73,9 +74,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"CHANGED: {problem}")
             if receipt is not None and receipt.genuine and receipt.extended:
                 self.stdout.write(
-                    _(
-                        "The chain extends the receipt of %(time)s: entry %(seq)s has the "
-                        "signed head %(head)s (key %(fingerprint)s)."
+                    ngettext(
+                        "The chain extends the receipt of %(time)s: its first %(seq)s entry "
+                        "ends in the signed head %(head)s (key %(fingerprint)s).",
+                        "The chain extends the receipt of %(time)s: its first %(seq)s entries "
+                        "end in the signed head %(head)s (key %(fingerprint)s).",
+                        receipt.seq,
                     )
                     % {
                         "time": receipt.time,
@@ -88,12 +92,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     ("REFUSED: " if not receipt.genuine else "CHANGED: ") + receipt.problem
                 )
-        if receipt is not None and not receipt.genuine:
-            raise CommandError(receipt.problem, returncode=1)
         if not result.intact:
             raise CommandError("audit chain broken", returncode=3)
         if broken:
             raise CommandError("recorded state changed", returncode=4)
+        if receipt is not None and not receipt.genuine:
+            raise CommandError(receipt.problem, returncode=1)
         if receipt is not None and not receipt.extended:
             raise CommandError(receipt.problem, returncode=4)
 
@@ -111,9 +115,12 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, indent=2))
         else:
             self.stdout.write(
-                _(
+                ngettext(
+                    "Receipt signed: %(seq)s entry, head %(head)s, at %(time)s.\n"
+                    "Signature: %(signature)s\nPublic key: %(key)s (fingerprint %(fingerprint)s)",
                     "Receipt signed: %(seq)s entries, head %(head)s, at %(time)s.\n"
-                    "Signature: %(signature)s\nPublic key: %(key)s (fingerprint %(fingerprint)s)"
+                    "Signature: %(signature)s\nPublic key: %(key)s (fingerprint %(fingerprint)s)",
+                    data["seq"],
                 )
                 % {
                     "seq": data["seq"],
