@@ -28,14 +28,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kenes.audit import services
 from kenes.audit.models import AuditEntry, ChainHead, Receipt, SigningKey
-from kenes.security.keys import Sealed
-from kenes.security.sealing import open_sealed, seal
+from kenes.security.keys import Sealed, current_key
+from kenes.security.sealing import open_sealed, seal, sealed_key_id
 
 logger = logging.getLogger("kenes.audit")
 
@@ -121,6 +122,19 @@ def _create_key() -> SigningKey:
     )
 
 
+def _reseal_if_old(row: SigningKey, private: Ed25519PrivateKey) -> None:
+    """After `kenes rotate-keys` the next receipt re-seals the private key under the newest
+    field key, so the old field key can be dropped without losing the signing key."""
+    newest = current_key()
+    if sealed_key_id(row.sealed_private_key) == newest.key_id:
+        return
+    raw = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    row.sealed_private_key = seal(_b64(raw), key=newest, context=_KEY_CONTEXT)
+    row.save(update_fields=["sealed_private_key"])
+
+
 # Signing ----------------------------------------------------------------------------------
 
 
@@ -142,6 +156,7 @@ def do_sign_receipt(*, acting_user: Any) -> Receipt:
         row = _create_key()  # seal() needs the field key too: Sealed before anything is saved
         private = _private_key(row)
     assert private is not None
+    _reseal_if_old(row, private)
     # Writers lock the chain head; holding it, the head cannot move while it is signed.
     ChainHead.objects.select_for_update().filter(pk=1).first()
     verification = services.verify()
@@ -200,8 +215,8 @@ def sign_if_due() -> Receipt | None:
         return do_sign_receipt(acting_user="worker")
     except Sealed:
         logger.debug("Audit receipt not signed: the server is sealed; trying again later.")
-    except ChainBroken as exc:
-        logger.error("%s", exc)
+    except (ChainBroken, ImproperlyConfigured) as exc:
+        logger.error("Audit receipt not signed: %s", exc)
     return None
 
 

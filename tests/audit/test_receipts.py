@@ -269,3 +269,19 @@ def test_while_sealed_a_server_with_a_key_signs_nothing(custody: Custody, tmp_pa
     # verifying needs no unsealing
     code, out = _verify(capsys, "--against", str(path))
     assert code == 0 and out["receipt"]["extended"] is True
+
+
+def test_after_key_rotation_the_next_receipt_reseals_the_signing_key(tmp_path, capsys, settings):
+    from kenes.security.keys import new_key
+
+    _entries(1)
+    first = _receipt(tmp_path, capsys, "first.json")
+    old_keys = list(settings.KENES_FIELD_KEYS)
+    settings.KENES_FIELD_KEYS = [new_key(), *old_keys]  # rotate-keys: the new key first
+    _receipt(tmp_path, capsys, "second.json")
+    settings.KENES_FIELD_KEYS = settings.KENES_FIELD_KEYS[:1]  # the old key dropped
+    third = json.loads(_receipt(tmp_path, capsys, "third.json").read_text())
+    assert third["public_key"] == json.loads(first.read_text())["public_key"]
+    assert SigningKey.objects.count() == 1
+    code, out = _verify(capsys, "--against", str(first))
+    assert code == 0, out
