@@ -45,6 +45,8 @@ def _housekeeping_loop(stop: threading.Event) -> None:
             housekeeping()
         except DatabaseError as exc:
             logger.warning("Housekeeping skipped (%s); next in %.0f s", exc, HOUSEKEEPING_EVERY)
+        except Exception:  # one failing step must not end housekeeping for good
+            logger.exception("Housekeeping failed; next in %.0f s", HOUSEKEEPING_EVERY)
         finally:
             connections.close_all()
 
