@@ -336,6 +336,7 @@ AUDIT_ACTIONS: Mapping[str, Any] = {
     "ballots.published": gettext_lazy("Result published"),
     "ballots.enter_paper": gettext_lazy("Paper ballots entered"),
     "ballots.tally": gettext_lazy("Ballots counted"),
+    "audit.receipt": gettext_lazy("Audit chain head signed (receipt)"),
     "codes.issue": gettext_lazy("Personal codes issued"),
     "custody.add_key": gettext_lazy("New field key put into custody"),
     "custody.entered": gettext_lazy("Trustee's share entered"),
@@ -437,6 +438,9 @@ AUDIT_DETAIL_KEYS: Mapping[str, Any] = {
     "threshold": pgettext_lazy("audit log", "shares needed"),
     "sheets": pgettext_lazy("audit log", "share sheets"),
     "key_id": pgettext_lazy("audit log", "key"),
+    "seq": pgettext_lazy("audit log", "entry number"),
+    "head": pgettext_lazy("audit log", "chain head"),
+    "signature": pgettext_lazy("audit log", "signature"),
     "trustees": pgettext_lazy("audit log", "trustees"),
 }
 
