@@ -205,9 +205,9 @@ def create(
     return texts
 
 
-def _write_new(path: Path, text: str) -> None:
-    """Create `path` with `text` (0600, fsynced) or fail if it exists, even under a race."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+def _write_whole(path: Path, text: str, *, place: Callable[[Path, Path], None]) -> None:
+    """Write `text` to a 0600 temporary file beside `path`, fsync it, put it in place with
+    `place(tmp, path)` (a link or a rename: atomic, never half-written), fsync the folder."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -215,13 +215,7 @@ def _write_new(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)  # atomic "create if absent" with the whole content
-        except FileExistsError as exc:
-            raise CustodyProblem(
-                f"Custody is already set up ({path}): the trustees already hold shares. "
-                "Nothing changed."
-            ) from exc
+        place(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     dir_fd = os.open(path.parent, os.O_RDONLY)
@@ -229,6 +223,22 @@ def _write_new(path: Path, text: str) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Create `path` with `text` (0600, fsynced) or fail if it exists, even under a race."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    def link(tmp: Path, target: Path) -> None:
+        try:
+            os.link(tmp, target)  # atomic "create if absent" with the whole content
+        except FileExistsError as exc:
+            raise CustodyProblem(
+                f"Custody is already set up ({target}): the trustees already hold shares. "
+                "Nothing changed."
+            ) from exc
+
+    _write_whole(path, text, place=link)
 
 
 # Changing custody: re-sharing, a new master, a new field key ----------------------------
@@ -451,18 +461,4 @@ def add_key(share_texts: Sequence[str]) -> tuple[CustodyRecord, str]:
 
 def _replace(path: Path, text: str) -> None:
     """Replace `path` with `text` (0600) in one rename: whole, fsynced, never half-written."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    _write_whole(path, text, place=os.replace)
