@@ -30,6 +30,8 @@ from typing import IO
 
 import numpy as np
 
+from kenes.core.tally.formats.nist_cdf import cvr_object
+
 PY = sys.executable
 CANDIDATES = [f"Candidate {chr(65 + i)}" for i in range(10)]
 RANKS = 4
@@ -81,44 +83,7 @@ def choose(rng: np.random.Generator, pool: list[Ballot], n: int) -> Iterator[Bal
 
 
 def _json_cvr(number: int, ballot: Ballot) -> str:
-    selections = [
-        {
-            "@type": "CVR.CVRContestSelection",
-            "ContestSelectionId": f"cs-{c + 1}",
-            "SelectionPosition": [
-                {
-                    "@type": "CVR.SelectionPosition",
-                    "HasIndication": "yes",
-                    "IsAllocable": "yes",
-                    "NumberVotes": 1,
-                    "Rank": rank,
-                }
-            ],
-        }
-        for rank, group in enumerate(ballot, start=1)
-        for c in group
-    ]
-    cvr = {
-        "@type": "CVR.CVR",
-        "BallotPrePrintedId": str(number),
-        "CurrentSnapshotId": f"ballot-{number}",
-        "CVRSnapshot": [
-            {
-                "@id": f"ballot-{number}",
-                "@type": "CVR.CVRSnapshot",
-                "Type": "original",
-                "CVRContest": [
-                    {
-                        "@type": "CVR.CVRContest",
-                        "ContestId": "contest-1",
-                        "CVRContestSelection": selections,
-                    }
-                ],
-            }
-        ],
-        "ElectionId": "election-1",
-    }
-    return json.dumps(cvr, separators=(",", ":"))
+    return json.dumps(cvr_object(number, ballot), separators=(",", ":"))
 
 
 def write_json(out: IO[str], ballots: Iterator[Ballot]) -> None:

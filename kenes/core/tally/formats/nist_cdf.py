@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from kenes.core.tally.formats.cast_records import (
@@ -280,6 +280,48 @@ def _selection_names(elections: list[Any], contest: dict[str, Any]) -> dict[str,
     return names
 
 
+def cvr_object(number: int, positions: Sequence[Sequence[int]]) -> dict[str, Any]:
+    """One CVR (JSON object) of contest ``contest-1`` as :func:`write_nist_cdf` writes it:
+    ballot ``number``, candidate ``c`` as selection ``cs-{c+1}`` at each rank it holds."""
+    selections = [
+        {
+            "@type": "CVR.CVRContestSelection",
+            "ContestSelectionId": f"cs-{c + 1}",
+            "SelectionPosition": [
+                {
+                    "@type": "CVR.SelectionPosition",
+                    "HasIndication": "yes",
+                    "IsAllocable": "yes",
+                    "NumberVotes": 1,
+                    "Rank": rank,
+                }
+            ],
+        }
+        for rank, group in enumerate(positions, start=1)
+        for c in group
+    ]
+    return {
+        "@type": "CVR.CVR",
+        "BallotPrePrintedId": str(number),
+        "CurrentSnapshotId": f"ballot-{number}",
+        "CVRSnapshot": [
+            {
+                "@id": f"ballot-{number}",
+                "@type": "CVR.CVRSnapshot",
+                "Type": "original",
+                "CVRContest": [
+                    {
+                        "@type": "CVR.CVRContest",
+                        "ContestId": "contest-1",
+                        "CVRContestSelection": selections,
+                    }
+                ],
+            }
+        ],
+        "ElectionId": "election-1",
+    }
+
+
 def write_nist_cdf(profile: Profile, stream: TextIO, *, contest_name: str = "") -> None:
     """Write a profile as a CastVoteRecordReport (JSON): one CVR per voter, ranks as cast.
 
@@ -290,47 +332,9 @@ def write_nist_cdf(profile: Profile, stream: TextIO, *, contest_name: str = "") 
     cvrs = []
     number = 0
     for count, positions in profile.ballots():
-        selections = [
-            {
-                "@type": "CVR.CVRContestSelection",
-                "ContestSelectionId": f"cs-{c + 1}",
-                "SelectionPosition": [
-                    {
-                        "@type": "CVR.SelectionPosition",
-                        "HasIndication": "yes",
-                        "IsAllocable": "yes",
-                        "NumberVotes": 1,
-                        "Rank": rank,
-                    }
-                ],
-            }
-            for rank, group in enumerate(positions, start=1)
-            for c in group
-        ]
         for _ in range(count):
             number += 1
-            cvrs.append(
-                {
-                    "@type": "CVR.CVR",
-                    "BallotPrePrintedId": str(number),
-                    "CurrentSnapshotId": f"ballot-{number}",
-                    "CVRSnapshot": [
-                        {
-                            "@id": f"ballot-{number}",
-                            "@type": "CVR.CVRSnapshot",
-                            "Type": "original",
-                            "CVRContest": [
-                                {
-                                    "@type": "CVR.CVRContest",
-                                    "ContestId": "contest-1",
-                                    "CVRContestSelection": selections,
-                                }
-                            ],
-                        }
-                    ],
-                    "ElectionId": "election-1",
-                }
-            )
+            cvrs.append(cvr_object(number, positions))
     contest: dict[str, Any] = {
         "@id": "contest-1",
         "@type": "CVR.CandidateContest",
