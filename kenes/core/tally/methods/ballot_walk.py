@@ -59,7 +59,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from kenes.core.tally.methods.common import EXHAUSTED, TIED_AT_TOP
+from kenes.core.tally.methods.common import EXHAUSTED, TIED_AT_TOP, best_continuing
 from kenes.core.tally.profile import OVERVOTE, SKIPPED, Profile, overvote_index
 from kenes.core.tally.rules import DUPLICATE_RULES, OVERVOTE_RULES, Rules
 
@@ -306,7 +306,7 @@ def _walk_ranks(
     pick = slice(None) if rows is None else rows
     if rules.overvote == "exhaust_if_multiple" and rules.max_skipped is None:
         # the highest continuing position decides alone: no need to know the ballot's shape
-        top, _ = _best_continuing(_limited(profile.ranks[pick], rules.max_rankings), continuing)
+        top, _ = best_continuing(_limited(profile.ranks[pick], rules.max_rankings), continuing)
         return np.where(top == TIED_AT_TOP, OVERVOTED, top)
     shape = _rank_shape(profile.ranks, rules.max_rankings, rules.max_skipped)
     first_over = shape.first_overvote[pick]
@@ -314,7 +314,7 @@ def _walk_ranks(
         ranks = shape.single[pick]
     else:
         ranks = _limited(profile.ranks[pick], rules.max_rankings)
-    top, best = _best_continuing(ranks, continuing)
+    top, best = best_continuing(ranks, continuing)
     if rules.overvote == "exhaust":
         over = (first_over <= best) & (first_over != _NONE)
         stop = np.minimum(best, first_over)
@@ -332,25 +332,6 @@ def _limited(ranks: npt.NDArray[np.int16], max_rankings: int | None) -> npt.NDAr
     if max_rankings is None or max_rankings >= _NONE:
         return ranks
     return np.where(ranks <= max_rankings, ranks, 0).astype(np.int16)
-
-
-def _best_continuing(
-    ranks: npt.NDArray[np.int16], continuing: npt.NDArray[np.bool_]
-) -> tuple[Choices, npt.NDArray[np.int16]]:
-    """Each ballot's highest-ranked continuing candidate (TIED_AT_TOP if several share the
-    position, EXHAUSTED if none) and that position (_NONE if none): a column at a time."""
-    best = np.full(ranks.shape[0], _NONE, dtype=np.int16)
-    top = np.full(ranks.shape[0], EXHAUSTED, dtype=np.int64)
-    tied = np.zeros(ranks.shape[0], dtype=bool)
-    for c in np.flatnonzero(continuing):
-        rank = np.where(ranks[:, c] > 0, ranks[:, c], _NONE)
-        better = rank < best
-        tied &= ~better
-        tied |= (rank == best) & (rank != _NONE)
-        top[better] = c
-        np.minimum(best, rank, out=best)
-    top[tied] = TIED_AT_TOP
-    return top, best
 
 
 def _rank_shape(

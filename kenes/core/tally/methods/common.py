@@ -24,6 +24,13 @@ def top_choices(ranks: RankMatrix, continuing: npt.NDArray[np.bool_]) -> npt.NDA
     EXHAUSTED when it ranks none of them; TIED_AT_TOP when two or more share its highest
     position among the continuing candidates (an equal ranking / overvote).
     """
+    return best_continuing(ranks, continuing)[0]
+
+
+def best_continuing(
+    ranks: RankMatrix, continuing: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.int64], RankMatrix]:
+    """:func:`top_choices`, and the position each ballot gives it (int16 max if none)."""
     # a column at a time: whole columns are faster in numpy than short rows
     best = np.full(ranks.shape[0], _NONE, dtype=ranks.dtype)
     top = np.full(ranks.shape[0], EXHAUSTED, dtype=np.int64)
@@ -36,7 +43,7 @@ def top_choices(ranks: RankMatrix, continuing: npt.NDArray[np.bool_]) -> npt.NDA
         top[better] = c
         np.minimum(best, rank, out=best)
     top[tied] = TIED_AT_TOP
-    return top
+    return top, best
 
 
 def tally_tops(top: npt.NDArray[np.int64], counts: npt.NDArray[np.int64], n: int) -> list[int]:
