@@ -27,6 +27,11 @@ KENES_SERVICE_KEY    32 random bytes in urlsafe base64 (`kenes keygen`), NOT in 
                      the indexes that must work while sealed (personal codes, ballot slots,
                      the wrong-code throttle). Required in production (`check --deploy`).
 KENES_AUDIT_RECEIPT_HOURS  how often the worker signs an audit receipt (default 24; 0: never).
+KENES_ONION_HOST     this process serves the Tor onion service of that name (v3, 56 letters
+                     and digits + ".onion") and nothing else: plain HTTP from the local Tor
+                     daemon, no HTTPS redirect or HSTS (docs/tor.md).
+KENES_ONION_LOCATION on the public HTTPS site: the onion address Tor Browser is offered
+                     (an Onion-Location header, e.g. http://....onion).
 """
 
 import base64
@@ -306,6 +311,26 @@ if PRODUCTION:
     if os.environ.get("KENES_BEHIND_PROXY") == "1":
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS]
+
+# A Tor onion service (docs/tor.md). The Tor daemon on this machine forwards each
+# connection to a Kenes process of its own, over plain HTTP: the onion address itself
+# authenticates the server and Tor encrypts end to end, so HTTPS would add a certificate
+# that names the site and nothing else. That process answers to the onion name only, so
+# nothing it serves can be reached without Tor. Cookies stay Secure: Tor Browser treats
+# .onion as a secure context.
+KENES_ONION_HOST = os.environ.get("KENES_ONION_HOST", "").strip().lower()
+KENES_ONION_LOCATION = os.environ.get("KENES_ONION_LOCATION", "").strip()
+if PRODUCTION and KENES_ONION_HOST:
+    ALLOWED_HOSTS = [KENES_ONION_HOST]
+    CSRF_TRUSTED_ORIGINS = [f"http://{KENES_ONION_HOST}"]
+    SECURE_SSL_REDIRECT = False
+    SECURE_HSTS_SECONDS = 0
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+    SECURE_HSTS_PRELOAD = False
+    SECURE_PROXY_SSL_HEADER = None
+    # Django's warnings that HTTPS is not redirected to and HSTS is off: over an onion
+    # service there is no HTTPS to redirect to (kenes.E011 checks the name instead).
+    SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008"]
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 """System checks: a production deployment refuses to start without its secrets, and
 `kenes check --deploy` names the settings that weaken a production install."""
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +10,9 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from kenes.security.keys import Sealed, field_keys
 
 SQLITE_ENGINES = {"kenes.sqlite", "django.db.backends.sqlite3"}
+
+#: A version 3 onion address: 56 letters of base32 (the key, a checksum and the version).
+ONION_V3 = re.compile(r"[a-z2-7]{55}d\.onion")
 
 
 @register()
@@ -59,6 +63,19 @@ def check_production_settings(app_configs: Any, **kwargs: Any) -> list[CheckMess
                     "list. Name the site's host names, e.g. KENES_ALLOWED_HOSTS=kenes.example.org."
                 ),
                 id="kenes.E010",
+            )
+        )
+    onion = settings.KENES_ONION_HOST
+    if onion and not ONION_V3.fullmatch(onion):
+        found.append(
+            Error(
+                f"KENES_ONION_HOST={onion!r} is not a version 3 onion address.",
+                hint=(
+                    "Copy the name from the file `hostname` in the onion service's folder "
+                    "(HiddenServiceDir in torrc): 56 letters and digits, then .onion "
+                    "(docs/tor.md)."
+                ),
+                id="kenes.E011",
             )
         )
     if settings.DATABASES["default"]["ENGINE"] in SQLITE_ENGINES:

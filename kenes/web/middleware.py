@@ -1,5 +1,5 @@
-"""Content-Security-Policy (nothing from any other host), the one-time password's required
-change, and required two-step login."""
+"""Content-Security-Policy (nothing from any other host) and the onion service's address
+for Tor Browser, the one-time password's required change, and required two-step login."""
 
 from collections.abc import Callable
 
@@ -33,6 +33,10 @@ class ContentSecurityPolicyMiddleware:
                 ),
             )
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if settings.KENES_ONION_LOCATION and request.is_secure():
+            # Tor Browser offers to switch to the onion service (it reads this over HTTPS only).
+            location = settings.KENES_ONION_LOCATION.rstrip("/") + request.get_full_path()
+            response.setdefault("Onion-Location", location)
         return response
 
 

@@ -150,6 +150,7 @@ def test_the_progress_fragment_polls_until_the_work_is_done(client_for, groups, 
     assert "<html" not in html  # a fragment, not a page
     page = client.get(reverse("import_batch", args=[batch.pk])).content.decode()
     assert f'href="{reverse("import_batch", args=[batch.pk])}"' in page  # refresh without JS
+    assert '<noscript><meta http-equiv="refresh"' in page  # and by itself (Tor Browser's safest)
 
     from kenes.registry import tasks
 
@@ -157,6 +158,8 @@ def test_the_progress_fragment_polls_until_the_work_is_done(client_for, groups, 
     done = client.get(reverse("import_batch_status", args=[batch.pk])).content.decode()
     assert "hx-trigger" not in done
     assert reverse("import_confirm", args=[batch.pk]) in done
+    finished = client.get(reverse("import_batch", args=[batch.pk])).content.decode()
+    assert 'http-equiv="refresh"' not in finished
 
 
 def test_a_long_report_shows_the_first_500_defects_with_a_note(client_for, groups):
