@@ -5,10 +5,12 @@ does not let anyone act as a member; the code itself exists only in what was
 handed out (SMS, mail merge, printed slip).
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kenes.registry.models import Member
+from kenes.security.fields import SealedTextField
 
 
 class PersonalCode(models.Model):
@@ -40,3 +42,39 @@ class CodeAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["address_index", "failed_at"], name="code_attempt_window")]
+
+
+class CorrectionState(models.TextChoices):
+    OPEN = "open", _("waiting for an officer")
+    DONE = "done", _("corrected")
+    REFUSED = "refused", _("refused")
+
+
+class CorrectionRequest(models.Model):
+    """A member's request, made with their personal data code, to correct one field of
+    their record (kenes.participation.my_data). An officer of the member's group applies it
+    (through the registry's edit service) or refuses it with a reason; every step is audited.
+
+    What the member typed and the officer's reason are personal data: sealed at rest. The
+    field's name is not (it says which field, never its value).
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(max_length=32)
+    value = SealedTextField()
+    note = SealedTextField(null=True, blank=True)
+    state = models.CharField(
+        max_length=12,
+        choices=CorrectionState.choices,
+        default=CorrectionState.OPEN,
+        db_index=True,
+    )
+    reason = SealedTextField(null=True, blank=True)  # why it was refused
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
