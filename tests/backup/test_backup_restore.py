@@ -1,0 +1,148 @@
+"""`kenes backup` on a working server, `kenes restore` on a fresh one: everything comes back,
+and nothing comes back half (issue 12, backups)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.backup.conftest import Movement, Server, new_server
+
+
+def _backup(server: Server, *args: str) -> dict:  # type: ignore[type-arg]
+    return dict(json.loads(server.ok("backup", "--json", *args).stdout))
+
+
+def _fresh(movement: Movement, name: str) -> Server:
+    """A new machine: its own var dir, the same environment secrets, `kenes migrate` run."""
+    server = new_server(movement.root, name)
+    server.ok("migrate", "-v0")
+    return server
+
+
+def test_a_backup_restored_on_an_empty_server_brings_back_every_member_box_and_entry(
+    movement: Movement,
+) -> None:
+    before = movement.before
+    assert len(before["members"]) == 30 and before["boxes"] and len(before["audit"]) > 30
+    made = _backup(movement.server, "--out", str(movement.root / "out"))
+    archive = Path(made["archive"])
+    assert made["engine"] == "sqlite"
+    assert made["contents"] == ["database.sqlite3", "custody/backup-recipients.json"]
+    assert [r["name"] for r in made["recipients"]] == ["aigerim", "bolat"]
+
+    # No temporary copy of the database stays behind, in var/ or beside the archive.
+    assert not [p for p in movement.server.var.rglob(".kenes-backup-*")]
+    assert sorted(p.name for p in archive.parent.iterdir()) == [archive.name]
+    assert archive.stat().st_mode & 0o777 == 0o600
+
+    data = archive.read_bytes()
+    header = data.split(b"\n---", 1)[0].decode()
+    assert header.startswith("age-encryption.org/v1\n")
+    assert header.count("\n-> X25519 ") == 2  # one stanza per trustee
+    for name, iin, phone, _born, _address in before["members"]:
+        for text in (name, iin, phone, name.split()[0], phone.replace(" ", "")):
+            assert text.encode() not in data, text
+
+    restored = _fresh(movement, "restored")
+    done = restored.ok(
+        "restore", str(archive), "--identity", str(movement.trustees[1].identity_file), "--json"
+    )
+    payload = json.loads(done.stdout)
+    assert payload["restored"] is True and payload["engine"] == "sqlite"
+    assert payload["contents"] == made["contents"] and payload["created"] == made["created"]
+    assert payload["audit"]["intact"] is True
+
+    restored.ok("migrate", "-v0")  # docs/backup.md: an archive from older code catches up
+    restored.ok("audit", "verify")
+    after = restored.state()
+    assert after["members"] == before["members"]
+    assert after["boxes"] == before["boxes"] and all(b[3] for b in after["boxes"])
+    assert after["audit"][: len(before["audit"])] == before["audit"]
+    assert [a for a, _ in after["audit"][len(before["audit"]) :]] == ["backup.restored"]
+    assert (restored.var / "custody" / "backup-recipients.json").read_bytes() == (
+        movement.server.var / "custody" / "backup-recipients.json"
+    ).read_bytes()
+    listed = json.loads(restored.ok("backup", "recipients", "list", "--json").stdout)
+    assert [r["name"] for r in listed["file"]] == ["aigerim", "bolat"]
+
+
+@pytest.fixture(scope="module")
+def archive(movement: Movement) -> Path:
+    return Path(_backup(movement.server, "--out", str(movement.root / "kept"))["archive"])
+
+
+def _refused(server: Server, archive: Path, identity: Path) -> str:
+    files = server.files()
+    done = server.kenes("restore", str(archive), "--identity", str(identity), "--json")
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    assert server.files() == files  # nothing written, nothing left behind
+    assert server.state()["members"] == []
+    return done.stderr.strip()
+
+
+def test_a_key_that_is_not_a_recipient_opens_nothing_and_writes_nothing(
+    movement: Movement, archive: Path
+) -> None:
+    server = _fresh(movement, "wrong-key")
+    said = _refused(server, archive, movement.trustees[2].identity_file)
+    assert said.endswith("the archive was not encrypted to that key. Nothing was restored."), said
+
+
+@pytest.mark.parametrize("damage", ["cut_short", "one_byte_changed", "not_age"])
+def test_a_damaged_archive_is_refused_in_a_sentence_and_nothing_is_written(
+    movement: Movement, archive: Path, damage: str, tmp_path: Path
+) -> None:
+    data = bytearray(archive.read_bytes())
+    if damage == "cut_short":
+        data = data[: len(data) * 2 // 3]
+    elif damage == "one_byte_changed":
+        data[len(data) // 2] ^= 0x01
+    else:
+        data = bytearray(b"PK\x03\x04 a zip file, not a backup" * 100)
+    broken = tmp_path / "broken.age"
+    broken.write_bytes(bytes(data))
+    server = _fresh(movement, f"damaged-{damage}")
+    said = _refused(server, broken, movement.trustees[0].identity_file)
+    assert "cannot be decrypted" in said and said.endswith("Nothing was restored."), said
+    assert not (server.var / "custody").exists()
+
+
+def test_a_database_in_use_is_not_overwritten(movement: Movement, archive: Path) -> None:
+    server = movement.server
+    files = server.files()
+    done = server.kenes(
+        "restore", str(archive), "--identity", str(movement.trustees[0].identity_file)
+    )
+    assert done.returncode == 1
+    assert "This database is not empty" in done.stderr
+    assert done.stderr.strip().endswith("Nothing was changed.")
+    assert server.files() == files
+
+
+def test_a_server_without_recipients_makes_no_backup(movement: Movement) -> None:
+    server = _fresh(movement, "nobody")
+    done = server.kenes("backup", "--out", str(server.var / "out"))
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "There is nobody to encrypt the backup to: add a trustee's age public key "
+        "(`kenes backup recipients add NAME age1...`) or set KENES_BACKUP_RECIPIENTS. "
+        "Nothing was written."
+    )
+    assert not (server.var / "out").exists() or not list((server.var / "out").iterdir())
+
+
+def test_recipients_from_the_environment_alone_are_enough(movement: Movement) -> None:
+    server = _fresh(movement, "env-only")
+    trustee = movement.trustees[2]
+    server.env["KENES_BACKUP_RECIPIENTS"] = trustee.public_key
+    made = _backup(server, "--out", str(server.var / "out"))
+    assert made["recipients"] == [
+        {"name": "KENES_BACKUP_RECIPIENTS[1]", "public_key": trustee.public_key}
+    ]
+    assert made["contents"] == ["database.sqlite3"]
+    target = _fresh(movement, "env-only-restored")
+    target.ok("restore", made["archive"], "--identity", str(trustee.identity_file))
