@@ -220,3 +220,27 @@ def test_refusing_needs_a_reason_the_member_reads(registry, officers):
     (seen,) = my_data.read_own_record(worker.pk).corrections
     assert (seen.state, seen.reason) == (CorrectionState.REFUSED, "Принесите удостоверение")
     assert "correction.refuse" in _actions(worker)
+
+
+# Who answers whose requests: role x member (the worker's record was made by the workers; the
+# farmer's by the farmers; "both" by the workers, the farmers joined it).
+ANSWERS = {
+    "admin": {"worker", "farmer", "both"},
+    "regional": set(),
+    "group": {"worker", "both"},
+    "auditor": set(),
+    "nobody": set(),
+}
+
+
+@pytest.mark.parametrize("role", sorted(ANSWERS))
+def test_who_answers_whose_data_requests(registry, officers, role):
+    from kenes.registry.scoping import Action, can
+
+    answered = {
+        name
+        for name in ("worker", "farmer", "both")
+        if can(officers[role], Action.ANSWER_DATA_REQUESTS, registry[name])
+    }
+    assert answered == ANSWERS[role]
+    assert can(officers[role], Action.ANSWER_DATA_REQUESTS) == (role in {"admin", "group"})

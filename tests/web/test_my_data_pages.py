@@ -149,6 +149,7 @@ def test_a_correction_goes_to_an_officer_of_the_group_who_applies_it_once(
     listing = officer.get(reverse("data_requests"), **EN)
     html = listing.content.decode()
     assert worker.full_name in html and "8 702 111 22 33" in html and "новый номер" in html
+    assert worker.phone in html and "+77021112233" in html  # now, and as it would be written
     applied = officer.post(reverse("data_request_apply", args=[request.pk]), follow=True, **EN)
     assert "Corrected" in applied.content.decode()
     worker.refresh_from_db()
@@ -198,9 +199,14 @@ def test_refusing_with_a_reason_shows_the_member_the_reason(registry, codes, cli
     assert "Нужен паспорт" in _open(Client(), codes[worker.pk]).content.decode()
 
 
-@pytest.mark.parametrize("role", ["regional", "auditor", "nobody"])
-def test_officers_who_answer_no_group_get_no_requests_page(client_for, role):
-    assert client_for(role).get(reverse("data_requests")).status_code == 403
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("admin", 200), ("regional", 403), ("group", 200), ("auditor", 403), ("nobody", 403)],
+)
+def test_only_officers_of_a_group_and_the_national_admin_get_the_requests_page(
+    client_for, role, status
+):
+    assert client_for(role).get(reverse("data_requests")).status_code == status
 
 
 def test_issuing_data_codes_makes_slips_and_a_codes_file_without_phones(registry, client_for):

@@ -158,6 +158,25 @@ def _issue_groups(user: Any) -> list[ConstituentGroup]:
     return list(import_groups_for(user).order_by("name"))
 
 
+def _shown(field: str, value: Any) -> str:
+    """A record's value as the officer reads it (a date day first, a region by name)."""
+    if value in (None, ""):
+        return "—"
+    if field == "birth_date":
+        return value.strftime("%d.%m.%Y")
+    if field == "region":
+        return labels.region_name(value)
+    return str(value)
+
+
+def _written(field: str, typed: str) -> str:
+    """What applying would write, or the sentence saying why it cannot."""
+    try:
+        return _shown(field, my_data.check_correction(field, typed))
+    except ValidationError as error:
+        return " ".join(error.messages)
+
+
 @login_required
 @require_http_methods(["GET"])
 def data_requests(request: HttpRequest) -> HttpResponse:
@@ -171,6 +190,8 @@ def data_requests(request: HttpRequest) -> HttpResponse:
             "field": my_data.field_name(item.field),
             "value": item.value,
             "note": item.note or "",
+            "now": _shown(item.field, getattr(item.member, my_data.CORRECTABLE[item.field])),
+            "written": _written(item.field, item.value),
         }
         for item in shown
     ]
