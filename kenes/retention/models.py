@@ -15,7 +15,7 @@ class RetentionRule(models.Model):
     """
 
     kind = models.CharField(_("kind of data"), max_length=32, unique=True)
-    days = models.PositiveIntegerField(_("days kept"))
+    days = models.PositiveIntegerField(_("number of days kept"))
     enabled = models.BooleanField(_("applied"), default=True)
     changed_at = models.DateTimeField(null=True, blank=True)
     changed_by = models.ForeignKey(

@@ -23,9 +23,6 @@ from kenes.retention.models import RetentionRule
 RUN_EVERY = datetime.timedelta(hours=24)
 """How often the worker applies the schedule: the rules count in days."""
 
-APPLIED = "retention.applied"
-RULE_CHANGED = "retention.rule"
-
 
 class RetentionError(ValueError):
     """A rule that cannot be set; the message is a sentence for the officer."""
@@ -127,7 +124,7 @@ def do_set_rule(kind_key: str, *, days: int, enabled: bool, acting_user: Any) ->
         rule.changed_by = user
         rule.save(update_fields=["days", "enabled", "changed_at", "changed_by"])
         audit.record(
-            RULE_CHANGED,
+            "retention.rule",
             acting_user=acting_user,
             target_type="retention",
             target_id=kind.key,
@@ -147,7 +144,7 @@ def _apply_kind(
             sum(kind.clear(rows, now) for rows in kind.due(now, rule.days)) if rule.enabled else 0
         )
         audit.record(
-            APPLIED,
+            "retention.applied",
             acting_user=acting_user,
             target_type="retention",
             target_id=kind.key,

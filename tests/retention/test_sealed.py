@@ -93,3 +93,20 @@ def test_the_command_runs_while_sealed(custody, groups, capsys):  # noqa: F811
     call_command("retention", "apply", "--json")
     out = capsys.readouterr().out
     assert '"dry_run": false' in out
+
+
+@pytest.mark.django_db
+def test_the_page_opens_while_sealed(custody, officers):  # noqa: F811
+    from django.test import Client
+    from django.urls import reverse
+
+    custody.init(trustees=3, threshold=2)
+    keys._forget_check()
+    client = Client()
+    client.force_login(officers["admin"])
+    assert client.get(reverse("retention")).status_code == 200
+    answer = client.post(
+        reverse("retention_set", args=["sessions"]), {"days": "2", "enabled": "on"}
+    )
+    assert answer.status_code == 302
+    assert services.rules()["sessions"].days == 2

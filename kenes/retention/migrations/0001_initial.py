@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(max_length=32, unique=True, verbose_name='kind of data')),
-                ('days', models.PositiveIntegerField(verbose_name='days kept')),
+                ('days', models.PositiveIntegerField(verbose_name='number of days kept')),
                 ('enabled', models.BooleanField(default=True, verbose_name='applied')),
                 ('changed_at', models.DateTimeField(blank=True, null=True)),
                 ('last_run_at', models.DateTimeField(blank=True, null=True)),
