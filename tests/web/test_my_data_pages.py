@@ -226,3 +226,25 @@ def test_issuing_data_codes_makes_slips_and_a_codes_file_without_phones(registry
     refused = farmers.post(reverse("data_codes_issue"), {"group": workers_group}, follow=True)
     assert PreparedFile.objects.count() == 2  # nothing issued for a group not theirs
     assert refused.status_code == 200
+
+
+def test_a_lost_slip_a_new_code_for_one_member_by_iin_only_within_scope(
+    registry, codes, client_for, farmers_officer
+):
+    from kenes.registry.models import PreparedFile
+
+    worker = registry["worker"]
+    old = codes[worker.pk]
+    # The farmers' coordinator cannot reissue a worker's code, and learns nothing from trying.
+    refused = farmers_officer.post(
+        reverse("data_codes_issue"), {"iin": worker.iin}, follow=True, **EN
+    )
+    assert "No member whose requests you answer has this IIN" in refused.content.decode()
+    assert my_data.member_for_code(old) == worker.pk and PreparedFile.objects.count() == 0
+
+    response = client_for("group").post(reverse("data_codes_issue"), {"iin": worker.iin})
+    assert response.status_code == 302 and "/files/" in response["Location"]
+    assert my_data.member_for_code(old) is None  # the lost slip's code no longer opens anything
+    assert my_data.member_for_code(codes[registry["both"].pk]) == registry["both"].pk
+    issued = audit.entries_newest_first("codes.issue").first()
+    assert issued is not None and issued.detail["members"] == [worker.pk]

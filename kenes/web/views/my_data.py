@@ -29,6 +29,7 @@ from kenes.participation import my_data
 from kenes.participation.models import CorrectionState
 from kenes.registry.models import ConstituentGroup, Member, MemberStatus
 from kenes.registry.scoping import Action, can, data_requests_for, import_groups_for
+from kenes.registry.services import find_members_by_iin
 from kenes.security.keys import field_keys
 from kenes.web import labels
 from kenes.web.my_data_votes import votes_of
@@ -229,35 +230,47 @@ def data_request_refuse(request: HttpRequest, request_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def data_codes_issue(request: HttpRequest) -> HttpResponse:
-    """Personal data codes for the members of one group (each replaces the member's earlier
-    data code), handed out as slips and a codes file without phones."""
+    """Personal data codes for the members of one group, or for one member found by IIN (a
+    lost slip); each replaces the member's earlier data code. Handed out as slips and a codes
+    file without phones."""
     if not can(request.user, Action.ANSWER_DATA_REQUESTS):
         raise PermissionDenied
-    try:
-        group_id = int(request.POST.get("group", ""))
-    except ValueError:
-        group_id = 0
-    group = next((g for g in _issue_groups(request.user) if g.pk == group_id), None)
-    if group is None:
-        messages.error(request, _("Choose one of your groups."))
-        return redirect("data_requests")
-    members = data_requests_for(request.user).filter(memberships__group=group).order_by("pk")
+    scope = data_requests_for(request.user)
+    iin = str(request.POST.get("iin", "")).strip()[:20]
+    if iin:
+        found = [m.pk for m in find_members_by_iin(iin, acting_user=request.user)]
+        members = scope.filter(pk__in=found)
+        title, stem = _("Your data in the movement"), "my-data-code"
+        nobody = _("No member whose requests you answer has this IIN; check it.")
+    else:
+        try:
+            group_id = int(request.POST.get("group", ""))
+        except ValueError:
+            group_id = 0
+        group = next((g for g in _issue_groups(request.user) if g.pk == group_id), None)
+        if group is None:
+            messages.error(request, _("Choose one of your groups."))
+            return redirect("data_requests")
+        members = scope.filter(memberships__group=group)
+        title = _("Your data in the movement: %(group)s") % {"group": group.name}
+        stem = f"my-data-codes-{group.slug}"
+        nobody = _("This group has no member whose record it keeps.")
     # Never phones in this codes file: a data code goes on paper, not through an SMS gateway
     # (docs/my-data.md), whatever the form sent.
     request.POST = request.POST.copy()
     request.POST.pop("phones", None)
     with transaction.atomic():
-        issued = my_data.do_issue_data_codes(members, acting_user=request.user)
+        issued = my_data.do_issue_data_codes(members.order_by("pk"), acting_user=request.user)
         if not issued:
-            messages.error(request, _("This group has no member whose record it keeps."))
+            messages.error(request, nobody)
             return redirect("data_requests")
         return hand_out(
             request,
             issued,
             start="my_data",
-            file_stem=f"my-data-codes-{group.slug}",
+            file_stem=stem,
             purpose=my_data.PURPOSE,
-            title=_("Your data in the movement: %(group)s") % {"group": group.name},
+            title=title,
             slip_kind="my_data",
             back_url=reverse("data_requests"),
         )
