@@ -77,3 +77,59 @@ class Receipt(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+
+class Trustee(models.Model):
+    """A trustee's Ed25519 public key, registered by the national admin.
+
+    The private half is made and kept on the trustee's own machine
+    (`kenes audit trustee-key new`); the server only ever sees the public half and the
+    countersignatures made with it. `name` is printed on receipts that go into minutes.
+    """
+
+    name = models.CharField(_("name"), max_length=150)
+    public_key = models.CharField(max_length=64, unique=True)  # urlsafe base64, 32 bytes
+    registered_at = models.DateTimeField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("trustee key")
+
+
+class Countersignature(models.Model):
+    """A trustee's signature over a receipt (kenes.audit.trustees.countersign_text)."""
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="countersignatures")
+    trustee = models.ForeignKey(Trustee, on_delete=models.PROTECT, related_name="countersignatures")
+    signature = models.CharField(max_length=128)
+    attached_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["receipt", "trustee"], name="one_countersignature_each")
+        ]
+
+
+class Anchor(models.Model):
+    """The chain's head recorded when something kept elsewhere was published.
+
+    For a ballot box: `digest` is the box's head, `seq` the number of chain entries up to
+    and including the publication's entry (which records the digest), `entry_hash` that
+    entry's hash. `kenes audit verify` checks the box still hashes to `digest`, the chain
+    still holds `entry_hash` at `seq`, and every stored signed receipt is extended by it.
+    """
+
+    kind = models.CharField(max_length=32)
+    target_id = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+    seq = models.BigIntegerField()
+    entry_hash = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "target_id"], name="one_anchor_per_target")
+        ]

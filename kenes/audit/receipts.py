@@ -57,6 +57,9 @@ class ReceiptData:
     time: str  # ISO 8601, UTC, seconds
     public_key: str  # urlsafe base64 of the 32 raw bytes
     signature: str  # urlsafe base64 of the 64-byte Ed25519 signature
+    # trustees' countersignatures (kenes.audit.trustees): name, public_key, key_fingerprint,
+    # signature; not part of the text the server signs
+    countersignatures: tuple[dict[str, Any], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +71,7 @@ class ReceiptData:
             "public_key": self.public_key,
             "key_fingerprint": key_fingerprint(self.public_key),
             "signature": self.signature,
+            "countersignatures": [dict(item) for item in self.countersignatures],
         }
 
 
@@ -143,7 +147,7 @@ class ChainBroken(RuntimeError):
 
 
 @transaction.atomic
-def do_sign_receipt(*, acting_user: Any) -> Receipt:
+def do_sign_receipt(*, acting_user: Any, occasion: str = "") -> Receipt:
     """Sign the chain's current head and store the receipt (needs the server unsealed).
 
     Raises `Sealed` (nothing stored) while the field keys are in the trustees' hands, and
@@ -185,12 +189,36 @@ def do_sign_receipt(*, acting_user: Any) -> Receipt:
         acting_user=acting_user,
         target_type="receipt",
         target_id=receipt.pk,
-        detail={"seq": receipt.seq, "head": receipt.head, "signature": receipt.signature},
+        detail={
+            "seq": receipt.seq,
+            "head": receipt.head,
+            "signature": receipt.signature,
+            **({"occasion": occasion} if occasion else {}),
+        },
     )
     return receipt
 
 
+def sign_for_event(*, acting_user: Any, occasion: str) -> Receipt | None:
+    """A receipt at an event that minutes record (an election's results published), so the
+    head that includes the event is signed at once rather than at the worker's next round.
+
+    Never fails the event: while sealed (or with a broken chain) nothing is signed, the
+    reason is logged, and the worker's next due receipt covers the event."""
+    try:
+        return do_sign_receipt(acting_user=acting_user, occasion=occasion)
+    except Sealed:
+        logger.info(
+            "No receipt for %s: the server is sealed; the next one will cover it.", occasion
+        )
+    except (ChainBroken, ImproperlyConfigured) as exc:
+        logger.error("No receipt for %s: %s", occasion, exc)
+    return None
+
+
 def receipt_data(receipt: Receipt) -> ReceiptData:
+    """The receipt as its file holds it, with the trustees' countersignatures attached so far."""
+    rows = receipt.countersignatures.select_related("trustee").order_by("trustee_id")
     return ReceiptData(
         server_id=receipt.server_id,
         seq=receipt.seq,
@@ -198,6 +226,15 @@ def receipt_data(receipt: Receipt) -> ReceiptData:
         time=receipt.signed_at.astimezone(UTC).replace(microsecond=0).isoformat(),
         public_key=receipt.public_key,
         signature=receipt.signature,
+        countersignatures=tuple(
+            {
+                "name": row.trustee.name,
+                "public_key": row.trustee.public_key,
+                "key_fingerprint": key_fingerprint(row.trustee.public_key),
+                "signature": row.signature,
+            }
+            for row in rows
+        ),
     )
 
 
@@ -249,6 +286,14 @@ def parse(payload: Any) -> ReceiptData:
         raise ReceiptProblem(_("The receipt's public key is not an Ed25519 key."))
     if len(_b64decode(payload["signature"])) != 64:
         raise ReceiptProblem(_("The receipt's signature is not an Ed25519 signature."))
+    countersignatures = payload.get("countersignatures", [])
+    if not isinstance(countersignatures, list) or not all(
+        isinstance(item, dict) and all(isinstance(v, str) for v in item.values())
+        for item in countersignatures
+    ):
+        raise ReceiptProblem(
+            _("The receipt's countersignatures are not a list of trustees' signatures.")
+        )
     return ReceiptData(
         server_id=payload["server_id"],
         seq=seq,
@@ -256,6 +301,7 @@ def parse(payload: Any) -> ReceiptData:
         time=payload["time"],
         public_key=payload["public_key"],
         signature=payload["signature"],
+        countersignatures=tuple(countersignatures),
     )
 
 

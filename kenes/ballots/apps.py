@@ -9,7 +9,8 @@ class BallotsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from kenes.audit import verifiers
+        from kenes.audit import anchors, verifiers
         from kenes.ballots import box
 
         verifiers.register("ballot_boxes", box.check_published_boxes)
+        anchors.register_digest(box.BOX, box.current_digest, box.box_name)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kenes.audit import anchors, receipts
 from kenes.audit import services as audit
 from kenes.audit.verifiers import CheckResult
 from kenes.ballots import counting, phases
@@ -168,7 +169,31 @@ def do_publish(election: Election, *, acting_user: Any) -> Election:
             acting_user=acting_user,
             detail={"box_head": election.box_head, "ballots": len(box)},
         )
+        # the chain's head at publication, kept with the box (kenes.audit.anchors)
+        anchors.do_anchor(BOX, election.pk, election.box_head)
+    # ... and signed at once, so a server signature covers the publication
+    receipts.sign_for_event(acting_user=acting_user, occasion=f"ballots.published {election.pk}")
     return election
+
+
+BOX = "ballot_box"
+
+
+def current_digest(election_id: str) -> str | None:
+    """For kenes.audit.anchors: what a published box hashes to now (None: no such election)."""
+    election = Election.objects.filter(pk=election_id).first()
+    if election is None:
+        return None
+    listing = ballot_box(election)
+    computed = listing[-1]["hash"] if listing else GENESIS
+    # the head stored on the election must agree too (the box page shows it)
+    return computed if election.box_head == computed else f"{computed} ≠ {election.box_head}"
+
+
+def box_name(election_id: str) -> str:
+    election = Election.objects.filter(pk=election_id).first()
+    title = election.title if election is not None else election_id
+    return _("The ballot box of “%(title)s”") % {"title": title}
 
 
 def do_enter_paper_ballots(

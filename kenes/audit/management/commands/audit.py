@@ -3,13 +3,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kenes.audit import receipts, services, verifiers
-from kenes.custody import store as custody_store
-from kenes.custody.errors import CustodyProblem
+from kenes.audit import printing, receipts, services, trustees, verifiers
+from kenes.audit.management.commands import _trustees
+from kenes.audit.models import Receipt
 
 
 class Command(BaseCommand):
@@ -18,11 +17,36 @@ class Command(BaseCommand):
         "that what it recorded elsewhere (e.g. each published ballot box's head) is unchanged, "
         "and that the chain extends a signed receipt; `kenes audit receipt [--json] "
         "[--html FILE]` signs the chain's head (server unsealed); `kenes audit public-key` "
-        "prints the key receipts are signed with."
+        "prints the key receipts are signed with. Trustees: `kenes audit trustee-key new --out "
+        "FILE` (on their own machine), `kenes audit trustee add|list|retire` (national admin), "
+        "`kenes audit countersign RECEIPT --key FILE` (offline), `kenes audit "
+        "attach-countersignature FILE` (server)."
     )
 
+    def execute(self, *args, **options):  # type: ignore[no-untyped-def]
+        if options.get("action") in _trustees.OFFLINE:
+            options["skip_checks"] = True  # a trustee's machine has no Kenes database
+        return super().execute(*args, **options)
+
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        parser.add_argument("action", choices=["verify", "receipt", "public-key"])
+        parser.add_argument(
+            "action",
+            choices=[
+                "verify",
+                "receipt",
+                "public-key",
+                "trustee-key",
+                "trustee",
+                "countersign",
+                "attach-countersignature",
+            ],
+        )
+        parser.add_argument(
+            "operands",
+            nargs="*",
+            help="trustee-key new; trustee add|list|"
+            "retire N; countersign RECEIPT; attach-countersignature FILE",
+        )
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
         parser.add_argument(
             "--against",
@@ -32,12 +56,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--html", metavar="FILE", help="receipt: also write a printable page to FILE"
         )
+        parser.add_argument(
+            "--show",
+            metavar="SEQ",
+            help="receipt: print the stored receipt of entry SEQ (or 'latest') with the "
+            "countersignatures attached so far, instead of signing a new one",
+        )
+        parser.add_argument("--key", metavar="FILE", help="countersign: the trustee's key file")
+        parser.add_argument("--out", metavar="FILE", help="trustee-key, countersign: output file")
+        parser.add_argument("--name", help="trustee add: the trustee's name, printed on receipts")
+        parser.add_argument("--public-key", help="trustee add: the key trustee-key new printed")
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         if options["action"] == "receipt":
             return self._receipt(options)
         if options["action"] == "public-key":
             return self._public_key(options)
+        trustee_actions = {
+            "trustee-key": _trustees.trustee_key,
+            "countersign": _trustees.countersign,
+            "attach-countersignature": _trustees.attach,
+            "trustee": _trustees.trustee,
+        }
+        if options["action"] in trustee_actions:
+            return trustee_actions[options["action"]](self, options["operands"], options)
         return self._verify(options)
 
     # verify -------------------------------------------------------------------------------
@@ -50,11 +92,14 @@ class Command(BaseCommand):
         checks = verifiers.run_all()
         broken = [p for check in checks.values() for p in check.problems]
         receipt = receipts.check_receipt(against) if against is not None else None
+        signers = trustees.check_countersignatures(against) if against is not None else []
+        refused = [c for c in signers if c.status in ("invalid", "unregistered")]
         if options["json"]:
             shown = result.as_json()
             shown["checks"] = {name: check.as_json() for name, check in checks.items()}
             if receipt is not None:
                 shown["receipt"] = receipt.as_json()
+                shown["receipt"]["countersignatures"] = [c.as_json() for c in signers]
             self.stdout.write(json.dumps(shown))
         elif result.intact:
             self.stdout.write(
@@ -92,6 +137,15 @@ class Command(BaseCommand):
                 self.stdout.write(
                     ("REFUSED: " if not receipt.genuine else "CHANGED: ") + receipt.problem
                 )
+            for signer in signers:
+                if signer.status == "valid":
+                    self.stdout.write(
+                        _("Countersigned by %(name)s (key %(fingerprint)s).")
+                        % {"name": signer.name, "fingerprint": signer.key_fingerprint}
+                    )
+                else:
+                    label = "MISSING: " if signer.status == "missing" else "REFUSED: "
+                    self.stdout.write(label + signer.problem)
         if not result.intact:
             raise CommandError("audit chain broken", returncode=3)
         if broken:
@@ -100,17 +154,22 @@ class Command(BaseCommand):
             raise CommandError(receipt.problem, returncode=1)
         if receipt is not None and not receipt.extended:
             raise CommandError(receipt.problem, returncode=4)
+        if refused:
+            raise CommandError(refused[0].problem, returncode=1)
 
     # receipt ------------------------------------------------------------------------------
 
     def _receipt(self, options: dict[str, Any]) -> None:
-        try:
-            receipt = receipts.do_sign_receipt(acting_user="command line")
-        except receipts.ChainBroken as exc:
-            raise CommandError(str(exc), returncode=3) from exc
+        if options["show"]:
+            receipt = _stored_receipt(options["show"])
+        else:
+            try:
+                receipt = receipts.do_sign_receipt(acting_user="command line")
+            except receipts.ChainBroken as exc:
+                raise CommandError(str(exc), returncode=3) from exc
         data = receipts.receipt_data(receipt).as_json()
         if options["html"]:
-            Path(options["html"]).write_text(_printable(data), encoding="utf-8")
+            Path(options["html"]).write_text(printing.printable(data), encoding="utf-8")
         if options["json"]:
             self.stdout.write(json.dumps(data, indent=2))
         else:
@@ -184,11 +243,17 @@ def _read_receipt(path: str) -> receipts.ReceiptData:
         raise CommandError(str(exc), returncode=1) from exc
 
 
-def _printable(data: dict[str, Any]) -> str:
-    try:
-        trustees = custody_store.read_record().trustees
-    except CustodyProblem:
-        trustees = 5
-    return render_to_string(
-        "audit/receipt_print.html", {"receipt": data, "lines": range(1, trustees + 1)}
-    )
+def _stored_receipt(seq: str) -> Receipt:
+    stored = Receipt.objects.order_by("-seq", "-id")
+    if seq != "latest":
+        if not seq.isdigit():
+            raise CommandError(
+                _("--show takes an entry number (the receipt's seq) or 'latest'."), returncode=2
+            )
+        stored = stored.filter(seq=int(seq))
+    receipt = stored.first()
+    if receipt is None:
+        raise CommandError(
+            _("No receipt is stored for entry %(seq)s.") % {"seq": seq}, returncode=1
+        )
+    return receipt
