@@ -133,13 +133,17 @@ def do_set_rule(kind_key: str, *, days: int, enabled: bool, acting_user: Any) ->
     return rule
 
 
+def _run_due(rule: RetentionRule, now: datetime.datetime) -> bool:
+    return rule.last_run_at is None or rule.last_run_at <= now - RUN_EVERY
+
+
 def _apply_kind(
     kind: Kind, *, now: datetime.datetime, acting_user: Any, only_if_due: bool
 ) -> KindRun | None:
     with transaction.atomic():
         rule = _locked_rule(kind)
-        if only_if_due and rule.last_run_at is not None and rule.last_run_at > now - RUN_EVERY:
-            return None  # another worker (or an earlier round) ran it lately
+        if only_if_due and not _run_due(rule, now):
+            return None  # another worker ran it meanwhile
         cleared = (
             sum(kind.clear(rows, now) for rows in kind.due(now, rule.days)) if rule.enabled else 0
         )
@@ -183,9 +187,13 @@ def do_apply(
                 for kind in KINDS
             ),
         )
+    kinds = KINDS
+    if only_if_due:  # most rounds find nothing due: no write transaction for them
+        current = rules()
+        kinds = tuple(kind for kind in KINDS if _run_due(current[kind.key], now))
     done = [
         _apply_kind(kind, now=now, acting_user=acting_user, only_if_due=only_if_due)
-        for kind in KINDS
+        for kind in kinds
     ]
     return Run(now, False, tuple(run for run in done if run is not None))
 

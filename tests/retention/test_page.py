@@ -65,8 +65,15 @@ def test_an_auditor_reads_the_page_without_forms_and_cannot_change_a_rule(office
     assert _rules() == []
 
 
-@pytest.mark.parametrize("role", ["group", "regional", "nobody"])
+@pytest.mark.parametrize("role", ["group", "regional", "trustee", "nobody"])
 def test_other_officers_do_not_open_the_page(officers, role):
+    if role == "trustee":
+        from django.contrib.auth import get_user_model
+
+        from kenes.registry.services import do_grant_role
+
+        officers["trustee"] = get_user_model().objects.create_user("trustee", password="x" * 16)
+        do_grant_role(officers["trustee"], "trustee", acting_user="test")
     client = _client(officers[role])
     assert client.get(PAGE).status_code == 403
     post = client.post(reverse("retention_set", args=["sessions"]), {"days": "5"})
