@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -13,11 +14,14 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django_otp.oath import totp
 from django_otp_webauthn.models import WebAuthnCredential
 
 from kenes.audit.models import AuditEntry
+from kenes.registry.accounts import do_reset_password
 from kenes.twostep.models import SealedTOTPDevice
 from kenes.web.labels import AUDIT_ACTIONS
+from kenes.web.twostep import PENDING
 from tests.twostep.soft_authenticator import SoftAuthenticator
 
 pytestmark = pytest.mark.django_db
@@ -253,3 +257,50 @@ def test_audit_labels_exist_for_every_new_action():
             "account.second_step_refused",
         ):
             assert action in AUDIT_ACTIONS
+
+
+def test_with_a_key_and_an_app_the_second_step_page_takes_the_code_too(with_key, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    _authenticator, credential = with_key
+    device = SealedTOTPDevice.create_for(credential.user, name="app", confirmed=True)
+    client = Client()
+    assert password_step(client, "group")["Location"] == reverse("second_step")
+    page = client.get(reverse("second_step"), **EN).content.decode()
+    assert 'name="code"' in page and 'id="passkey-verification-button"' in page
+    wrong = f"{(totp(device.bin_key) + 1) % 1_000_000:06d}"
+    refused = client.post(reverse("second_step"), {"code": wrong}, **EN)
+    assert refused.status_code == 400 and "_auth_user_id" not in client.session
+    right = client.post(reverse("second_step"), {"code": f"{totp(device.bin_key):06d}"})
+    assert right.status_code == 302 and right["Location"] == reverse("dashboard")
+    assert client.session["otp_device_id"] == device.persistent_id
+    rows = [
+        (e.action, e.detail["method"])
+        for e in AuditEntry.objects.filter(action__startswith="account.second_step")
+    ]
+    assert sorted(rows) == [
+        ("account.second_step_passed", "app"),
+        ("account.second_step_refused", "app"),
+    ]
+
+
+def test_a_second_step_not_taken_in_time_starts_again_at_the_password(with_key):
+    authenticator, _credential = with_key
+    client = Client()
+    password_step(client, "group")
+    session = client.session
+    session[PENDING]["until"] = time.time() - 1
+    session.save()
+    assert client.get(reverse("second_step"))["Location"] == reverse("login")
+    begin = _post_json(client, "passkey_login_begin")
+    assert begin.status_code == 403 and "_auth_user_id" not in client.session
+
+
+def test_a_handed_over_password_is_replaced_right_after_the_key(with_key, officers):
+    authenticator, credential = with_key
+    password = do_reset_password(credential.user, acting_user=officers["admin"])
+    client = Client()
+    step = client.post(reverse("login"), {"username": "group", "password": password})
+    assert step["Location"] == reverse("second_step")
+    done = passkey_step(client, authenticator)
+    assert done.json()["redirect_url"] == reverse("password_change")
+    assert client.get(reverse("dashboard"))["Location"] == reverse("password_change")
