@@ -42,8 +42,8 @@ class Command(BaseCommand):
             elif run.dry_run:
                 self.stdout.write(
                     ngettext(
-                        "%(title)s: %(count)s item due (kept %(days)s days).",
-                        "%(title)s: %(count)s items due (kept %(days)s days).",
+                        "%(title)s: %(count)s item due (days kept: %(days)s).",
+                        "%(title)s: %(count)s items due (days kept: %(days)s).",
                         kind.due,
                     )
                     % {"title": title, "count": kind.due, "days": kind.days}
@@ -51,8 +51,8 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(
                     ngettext(
-                        "%(title)s: %(count)s item cleared (kept %(days)s days).",
-                        "%(title)s: %(count)s items cleared (kept %(days)s days).",
+                        "%(title)s: %(count)s item cleared (days kept: %(days)s).",
+                        "%(title)s: %(count)s items cleared (days kept: %(days)s).",
                         kind.cleared,
                     )
                     % {"title": title, "count": kind.cleared, "days": kind.days}
