@@ -51,9 +51,6 @@ def check_code(device: SealedTOTPDevice, code: str) -> str | None:
     allowed, _extra = device.verify_is_allowed()
     if not allowed:
         return _("Too many wrong codes. Wait a minute, then enter the code your app shows now.")
-    cleaned = "".join(code.split())
-    if not cleaned:
-        return _("Enter the 6-digit code from your authenticator app.")
     try:
         device.key  # noqa: B018  (raises Sealed before a try is counted against the officer)
     except InvalidTag:
@@ -62,6 +59,9 @@ def check_code(device: SealedTOTPDevice, code: str) -> str | None:
             "The code from your app cannot be checked for this account: log in with a "
             "passkey, or ask the national admin for help."
         )
+    cleaned = "".join(code.split())
+    if not cleaned:
+        return _("Enter the 6-digit code from your authenticator app.")
     if not device.verify_token(cleaned):
         return _("The code is wrong or has expired. Enter the code your app shows now.")
     device.reseal_if_old()

@@ -206,6 +206,9 @@ def test_while_sealed_trustees_log_in_with_a_key_and_unseal_from_the_page(
     assert SEALED_CODE in _text(refused)
     assert "_auth_user_id" not in client.session
     assert SealedTOTPDevice.objects.get(user=only_code).throttling_failure_count == 0
+    # without a code the sentence is the same at once (not "enter the code", then sealed)
+    refused = password_step(client, "trustee4")
+    assert SEALED_CODE in _text(refused) and "_auth_user_id" not in client.session
 
     for (user, authenticator, _key), share in zip(trustees, shares, strict=False):
         client = Client()
