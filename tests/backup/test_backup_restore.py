@@ -4,6 +4,7 @@ and nothing comes back half (issue 12, backups)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,14 @@ def _backup(server: Server, *args: str) -> dict:  # type: ignore[type-arg]
 
 
 def _fresh(movement: Movement, name: str) -> Server:
-    """A new machine: its own var dir, the same environment secrets, `kenes migrate` run."""
+    """A new machine: its own var dir, the same environment secrets, `kenes migrate` run
+    (once for the module: each new machine starts from a copy of that empty database)."""
+    template = movement.root / "migrated"
+    if not template.exists():
+        new_server(movement.root, "migrated").ok("migrate", "-v0")
     server = new_server(movement.root, name)
-    server.ok("migrate", "-v0")
+    server.var.mkdir(mode=0o700)
+    shutil.copy2(template / "kenes.sqlite3", server.var / "kenes.sqlite3")
     return server
 
 
@@ -133,6 +139,8 @@ def test_a_server_without_recipients_makes_no_backup(movement: Movement) -> None
         "Nothing was written."
     )
     assert not (server.var / "out").exists() or not list((server.var / "out").iterdir())
+    pruned = server.ok("backup", "prune", "--json")
+    assert json.loads(pruned.stdout) == {"deleted": []}
 
 
 def test_recipients_from_the_environment_alone_are_enough(movement: Movement) -> None:
@@ -146,3 +154,12 @@ def test_recipients_from_the_environment_alone_are_enough(movement: Movement) ->
     assert made["contents"] == ["database.sqlite3"]
     target = _fresh(movement, "env-only-restored")
     target.ok("restore", made["archive"], "--identity", str(trustee.identity_file))
+
+
+def test_a_backup_that_cannot_be_written_leaves_nothing_behind(movement: Movement) -> None:
+    blocked = movement.root / "a-file-not-a-folder"
+    blocked.write_text("")
+    done = movement.server.kenes("backup", "--out", str(blocked / "backups"))
+    assert done.returncode == 1
+    assert done.stderr.strip().endswith("nothing was written."), done.stderr
+    assert not list(movement.server.var.rglob(".kenes-backup-*"))
