@@ -147,12 +147,17 @@ class ChainBroken(RuntimeError):
 
 
 @transaction.atomic
-def do_sign_receipt(*, acting_user: Any, occasion: str = "") -> Receipt:
+def do_sign_receipt(*, acting_user: Any, occasion: str = "", quick: bool = False) -> Receipt:
     """Sign the chain's current head and store the receipt (needs the server unsealed).
 
     Raises `Sealed` (nothing stored) while the field keys are in the trustees' hands, and
     `ChainBroken` when `kenes audit verify` would fail: a broken head is never signed. The
     receipt is recorded in the chain itself (entry `audit.receipt`, after the head it signs).
+
+    `quick`: check only the entries after the head of the latest receipt this key signed,
+    if the chain still holds that head at its number (publication, in the officer's request:
+    a few entries instead of the whole chain); the worker and `kenes audit receipt` check
+    the whole chain.
     """
     row = server_key()
     private = _private_key(row) if row is not None else None  # Sealed here, before any write
@@ -163,7 +168,8 @@ def do_sign_receipt(*, acting_user: Any, occasion: str = "") -> Receipt:
     _reseal_if_old(row, private)
     # Writers lock the chain head; holding it, the head cannot move while it is signed.
     ChainHead.objects.select_for_update().filter(pk=1).first()
-    verification = services.verify()
+    start = _last_signed_head(row)  # ChainBroken if the chain no longer holds it
+    verification = services.verify(after=start if quick else None)
     if not verification.intact:
         raise ChainBroken(
             _(
@@ -206,7 +212,7 @@ def sign_for_event(*, acting_user: Any, occasion: str) -> Receipt | None:
     Never fails the event: while sealed (or with a broken chain) nothing is signed, the
     reason is logged, and the worker's next due receipt covers the event."""
     try:
-        return do_sign_receipt(acting_user=acting_user, occasion=occasion)
+        return do_sign_receipt(acting_user=acting_user, occasion=occasion, quick=True)
     except Sealed:
         logger.info(
             "No receipt for %s: the server is sealed; the next one will cover it.", occasion
@@ -214,6 +220,39 @@ def sign_for_event(*, acting_user: Any, occasion: str) -> Receipt | None:
     except (ChainBroken, ImproperlyConfigured) as exc:
         logger.error("No receipt for %s: %s", occasion, exc)
     return None
+
+
+def _last_signed_head(row: SigningKey) -> tuple[int, int, str] | None:
+    """(entries, entry id, hash) of the head the latest genuine receipt of `row` signed; None
+    if there is none. `ChainBroken` if the chain no longer holds that head at its number."""
+    last = (
+        Receipt.objects.filter(public_key=row.public_key, server_id=row.server_id)
+        .order_by("-seq", "-id")
+        .first()
+    )
+    if last is None or last.seq == 0:
+        return None
+    time = last.signed_at.astimezone(UTC).replace(microsecond=0).isoformat()
+    text = canonical_text(server_id=last.server_id, seq=last.seq, head=last.head, time=time)
+    try:
+        Ed25519PublicKey.from_public_bytes(_b64decode(row.public_key)).verify(
+            _b64decode(last.signature), text
+        )
+    except (InvalidSignature, ReceiptProblem):
+        return None
+    at = AuditEntry.objects.order_by("id").values_list("id", "hash")[last.seq - 1 : last.seq]
+    found = list(at)
+    if not found or found[0][1] != last.head:
+        # never sign over a chain rewritten since a receipt: that would launder the rewrite
+        raise ChainBroken(
+            _(
+                "The audit chain no longer holds, at entry %(seq)s, the head the receipt of "
+                "%(time)s signed: no receipt is signed until this is explained (see "
+                "`kenes audit verify`)."
+            )
+            % {"seq": last.seq, "time": time}
+        )
+    return last.seq, found[0][0], last.head
 
 
 def receipt_data(receipt: Receipt) -> ReceiptData:

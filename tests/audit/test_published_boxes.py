@@ -197,3 +197,39 @@ def test_the_receipt_kept_outside_catches_a_rewrite_that_deleted_the_stored_rece
     code, out = _verify(capsys, "--against", str(kept))
     assert code == 4  # ...but the receipt in the minutes does
     assert out["receipt"]["genuine"] is True and out["receipt"]["extended"] is False
+
+
+def test_no_receipt_is_signed_over_a_chain_rewritten_since_the_last_one(members, officers):
+    """Signing now would launder the rewrite: the worker, the command and a publication all
+    refuse, and the publication itself still goes through."""
+    admin = officers["admin"]
+    _published(members, admin)
+    services.record_standalone("test.event", acting_user="tester", detail={"i": 1})
+    first = AuditEntry.objects.order_by("id").first()
+    _rewrite_quietly(first.id, {"rewritten": True})
+    assert services.verify().intact  # the chain alone looks fine
+    with translation.override("en"), pytest.raises(CommandError) as caught:
+        call_command("audit", "receipt")
+    assert caught.value.returncode == 3 and "no longer holds" in str(caught.value)
+    second, codes = open_election(members, admin, method="plurality")
+    ballots.do_close(second, acting_user=admin)
+    box.do_publish(second, acting_user=admin)
+    assert Election.objects.get(pk=second.pk).phase == "published"
+    assert Receipt.objects.count() == 1  # only the first publication's
+
+
+def test_the_publication_receipt_checks_the_entries_since_the_last_receipt(members, officers):
+    admin = officers["admin"]
+    _published(members, admin)
+    services.record_standalone("test.event", acting_user="tester", detail={"i": 1})
+    latest = AuditEntry.objects.order_by("-id").first()
+    _drop_triggers()
+    with connection.cursor() as cursor:  # changed, hash not recomputed: the link breaks
+        cursor.execute(
+            f"UPDATE {AuditEntry._meta.db_table} SET detail = %s WHERE id = %s",
+            [json.dumps({"i": 2}), latest.id],
+        )
+    second, _codes = open_election(members, admin, method="plurality")
+    ballots.do_close(second, acting_user=admin)
+    box.do_publish(second, acting_user=admin)
+    assert Receipt.objects.count() == 1
