@@ -25,6 +25,7 @@ from kenes.ballots import services as ballots
 from kenes.ballots.models import Ballot, Election
 from tests.audit.test_receipts import _drop_triggers, _rewrite_quietly
 from tests.ballots.conftest import make_members, open_election
+from tests.custody.conftest import Custody, custody  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +234,25 @@ def test_the_publication_receipt_checks_the_entries_since_the_last_receipt(membe
     ballots.do_close(second, acting_user=admin)
     box.do_publish(second, acting_user=admin)
     assert Receipt.objects.count() == 1
+
+
+def test_publishing_while_sealed_records_the_head_and_signs_later(
+    members,
+    officers,
+    custody: Custody,  # noqa: F811
+    capsys,
+):
+    admin = officers["admin"]
+    election, codes = open_election(members, admin, method="plurality")
+    for code in list(codes.values())[:3]:
+        casting.do_cast(election, code, [[0]])
+    ballots.do_close(election, acting_user=admin)
+    custody.start_holder()
+    custody.init(trustees=5, threshold=3)  # sealed from now on
+    box.do_publish(election, acting_user=admin)
+    assert Election.objects.get(pk=election.pk).phase == "published"
+    assert Receipt.objects.count() == 0  # nothing signed while sealed...
+    (check,) = anchors.published_checks()
+    assert check.receipt_seq is None and check.problem == ""
+    code, out = _verify(capsys)  # ...and verifying needs no unsealing
+    assert code == 0, out
