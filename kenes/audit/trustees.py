@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -392,7 +392,10 @@ def check_countersignatures(data: ReceiptData) -> list[CountersignatureCheck]:
         else:
             found.append(CountersignatureCheck(name, fingerprint, "valid"))
     at = datetime.fromisoformat(data.time)
-    in_office = Trustee.objects.filter(Q(retired_at__isnull=True) | Q(retired_at__gt=at))
+    # registered by the receipt's time (which is cut to the second), not retired before it
+    in_office = Trustee.objects.filter(registered_at__lt=at + timedelta(seconds=1)).filter(
+        Q(retired_at__isnull=True) | Q(retired_at__gt=at)
+    )
     for trustee in in_office:
         if trustee.public_key not in signed:
             found.append(

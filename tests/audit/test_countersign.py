@@ -14,6 +14,7 @@ import os
 import stat
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -320,3 +321,15 @@ def test_keys_are_made_and_receipts_countersigned_on_a_machine_with_no_kenes_dat
     # the private key never reached the server
     pem = key.read_text()
     assert all(pem not in json.dumps(e.detail) for e in AuditEntry.objects.all())
+
+
+def test_a_trustee_registered_after_the_receipt_is_not_missing_from_it(tmp_path, capsys):
+    path = _receipt(tmp_path, capsys)
+    receipt = json.loads(path.read_text())
+    _key_path, public = _key(tmp_path, capsys, "later")
+    _register(capsys, "Позже", public)
+    Trustee.objects.update(
+        registered_at=datetime.fromisoformat(receipt["time"]) + timedelta(hours=1)
+    )
+    code, out = _verify(capsys, path)
+    assert code == 0 and out["receipt"]["countersignatures"] == []
