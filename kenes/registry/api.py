@@ -21,6 +21,7 @@ from ninja.security import django_auth
 from kenes.audit import services as audit
 from kenes.core.rules import UnknownRules
 from kenes.registry.member_cards import member_card
+from kenes.registry.name_search import with_name
 from kenes.registry.readiness import compute_readiness
 from kenes.registry.scoping import Action, can, groups_for, groups_seen, members_for
 from kenes.registry.services import get_member_for_viewing
@@ -90,9 +91,10 @@ def list_members(
     _require(request, Action.LIST_MEMBERS)
     if page < 1:
         raise HttpError(400, "Pages are numbered from 1.")
-    members = members_for(request.user).prefetch_related("groups").order_by("full_name", "pk")
+    # In the order members were entered: names are sealed, and pages must not shift.
+    members = members_for(request.user).prefetch_related("groups").order_by("pk")
     if q:
-        members = members.filter(full_name__icontains=q)
+        members = with_name(members, q)
     if region:
         members = members.filter(region_code=region)
     if status:

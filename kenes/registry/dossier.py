@@ -30,6 +30,7 @@ from kenes.audit import services as audit
 from kenes.core.rules import load_jurisdiction
 from kenes.registry import prepared
 from kenes.registry.models import Member, PreparedFile
+from kenes.registry.name_search import by_name
 from kenes.registry.readiness import good_standing, names_language
 from kenes.registry.scoping import Action, can, members_for
 from kenes.security.spreadsheet_text import xlsx_row
@@ -55,9 +56,11 @@ def export_dossier(
     units = {u.code: u for u in rule.region_units()}
     by_unit: dict[str, list[Member]] = {code: [] for code in units}
     with transaction.atomic():
-        members = members_for(acting_user).filter(good_standing(on)).order_by("full_name", "pk")
+        members = members_for(acting_user).filter(good_standing(on)).order_by("pk")
         for member in members.iterator(chunk_size=2000):
             by_unit.setdefault(rule.unit_for(member.region_code), []).append(member)
+        # Names are sealed: each region's list is put in name order here, opened.
+        by_unit = {code: by_name(unit_members) for code, unit_members in by_unit.items()}
         used: set[str] = set()
         header = [
             "№",

@@ -41,6 +41,7 @@ from kenes.registry.models import (
     Membership,
     MergeConflict,
 )
+from kenes.registry.name_search import write_name_tokens
 from kenes.security.keys import FieldKey, field_keys
 from kenes.security.sealing import blind_index, seal
 
@@ -154,7 +155,7 @@ def _member_values(
 
     return [
         (
-            r.full_name,
+            seal(r.full_name, key=key),
             seal(r.iin, key=key),
             index_of[r.iin],
             sealed(r.birth_date.isoformat() if r.birth_date else None),
@@ -245,11 +246,12 @@ def _write_chunk(
     }
     fresh = [r for r in members if r.iin not in existing]
     insert_rows(Member, MEMBER_COLUMNS, _member_values(fresh, index_of, today, newest))
-    created = list(
-        Member.objects.filter(iin_index__in=[index_of[r.iin] for r in fresh]).values_list(
-            "pk", flat=True
-        )
+    name_of = {index_of[r.iin]: r.full_name for r in fresh}
+    created_index = list(
+        Member.objects.filter(iin_index__in=list(name_of)).values_list("pk", "iin_index")
     )
+    created = [pk for pk, _ in created_index]
+    write_name_tokens(((pk, name_of[idx]) for pk, idx in created_index), newest)
     already = set(
         Membership.objects.filter(group=group, member_id__in=list(existing.values())).values_list(
             "member_id", flat=True

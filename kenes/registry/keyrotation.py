@@ -13,11 +13,12 @@ from django.db import connection, transaction
 
 from kenes.audit import services as audit
 from kenes.registry.models import ImportBatch, Member
+from kenes.registry.name_search import reindex_names
 from kenes.security.keys import current_key
 from kenes.security.sealing import blind_index, sealed_key_id
 
 CHUNK = 1000
-MEMBER_FIELDS = ["iin", "birth_date", "phone", "address"]
+MEMBER_FIELDS = ["full_name", "iin", "birth_date", "phone", "address"]
 
 
 def _keys_in_use(table: str, column: str) -> Counter[str]:
@@ -32,6 +33,7 @@ def _keys_in_use(table: str, column: str) -> Counter[str]:
 def do_rotate_keys(*, acting_user: Any) -> dict[str, Any]:
     newest = current_key()
     before = _keys_in_use(Member._meta.db_table, "iin")
+    tokens = 0
     with transaction.atomic():
         ids = list(Member.objects.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), CHUNK):
@@ -40,12 +42,15 @@ def do_rotate_keys(*, acting_user: Any) -> dict[str, Any]:
                 m.iin_index = blind_index(m.iin, key=newest)
             # Saving re-seals every sealed field under the newest key.
             Member.objects.bulk_update(members, [*MEMBER_FIELDS, "iin_index"])
+            # The name tokens too: the old key's are dropped with it.
+            tokens += reindex_names([(m.pk, m.full_name) for m in members], newest)
         batches = list(ImportBatch.objects.exclude(content__isnull=True, report__isnull=True))
         if batches:
             ImportBatch.objects.bulk_update(batches, ["content", "report"])
         result = {
             "key": newest.key_id,
             "members": len(ids),
+            "name_tokens": tokens,
             "imports": len(batches),
             "keys_before": dict(before),
         }

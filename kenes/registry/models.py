@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from kenes.registry.names import name_tokens
 from kenes.security.fields import SealedDateField, SealedTextField
+from kenes.security.keys import current_key
 
 
 class ConstituentGroup(models.Model):
@@ -39,11 +42,15 @@ class MemberStatus(models.TextChoices):
 class Member(models.Model):
     """A person in the party. A person is one row however many groups they belong to.
 
-    IIN, phone, address and birth date are sealed (AES-GCM); `iin_index` is a
-    keyed blind index of the IIN, unique, so a person cannot be entered twice.
+    Name, IIN, phone, address and birth date are sealed (AES-GCM); `iin_index` is a
+    keyed blind index of the IIN, unique, so a person cannot be entered twice. The name is
+    found through `MemberNameToken` (kenes.registry.names), which every save keeps in step
+    with it; paths that write rows without `save` (imports, key rotation) write the
+    tokens themselves. Lists are ordered by id in SQL (names are sealed) and by name in
+    Python where the set is bounded (kenes.registry.name_search).
     """
 
-    full_name = models.CharField(_("full name"), max_length=300, db_index=True)
+    full_name = SealedTextField(_("full name"))
     iin = SealedTextField(_("IIN"), null=True)
     iin_index = models.CharField(max_length=64, unique=True)
     birth_date = SealedDateField(_("date of birth"), null=True)
@@ -70,12 +77,37 @@ class Member(models.Model):
     )
 
     class Meta:
-        ordering = ["full_name", "id"]
+        ordering = ["id"]
         verbose_name = _("member")
         verbose_name_plural = _("members")
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is not None and "full_name" not in fields:
+            super().save(*args, **kwargs)
+            return
+        key = current_key()  # Sealed: raised before anything is written
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            MemberNameToken.objects.filter(member=self).delete()
+            MemberNameToken.objects.bulk_create(
+                MemberNameToken(member=self, token=t) for t in name_tokens(self.full_name, key)
+            )
+
+
+class MemberNameToken(models.Model):
+    """One blind-index token of one member's name: a keyed HMAC of a normalised name part
+    or of one of its prefixes (kenes.registry.names). Nothing of the name is stored."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    token = models.BigIntegerField()
+
+    class Meta:
+        # The search reads member ids straight from this index, never the table.
+        indexes = [models.Index(fields=["token", "member"], name="name_token_member")]
 
 
 class Membership(models.Model):

@@ -23,7 +23,7 @@ from kenes.registry.models import ConstituentGroup, Member, MemberStatus, Role, 
 from kenes.registry.scoping import Action, can, members_for, own_group_ids, records_for
 from kenes.security.sealing import blind_index_candidates, fingerprint
 
-SEALED_FIELDS = ("iin", "birth_date", "phone", "address")
+SEALED_FIELDS = ("full_name", "iin", "birth_date", "phone", "address")
 
 
 def check_group_slug(slug: str) -> str:

@@ -8,8 +8,8 @@ import pytest
 
 from kenes.audit.models import AuditEntry
 from kenes.registry.importing import do_import_members
-from kenes.registry.models import Member
 from tests.conftest import csv_bytes, person
+from tests.named import member_named
 
 pytestmark = pytest.mark.django_db
 
@@ -48,14 +48,14 @@ def test_group_coordinator_lists_only_their_group_and_the_look_is_audited(client
 
 
 def test_member_outside_the_scope_is_not_found(client, seeded, officers):
-    farmer = Member.objects.get(full_name=person(3)[0])
+    farmer = member_named(person(3)[0])
     response = _client(client, officers["group"]).get(f"/api/v1/members/{farmer.pk}")
     assert response.status_code == 404
     assert not AuditEntry.objects.filter(action="member.view").exists()
 
 
 def test_member_detail_decrypts_and_is_audited(client, seeded, officers):
-    member = Member.objects.get(full_name=person(1)[0])
+    member = member_named(person(1)[0])
     response = _client(client, officers["admin"]).get(f"/api/v1/members/{member.pk}")
     assert response.json()["iin"] == person(1)[2]
     assert AuditEntry.objects.get(action="member.view").target_id == str(member.pk)

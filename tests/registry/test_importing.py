@@ -11,6 +11,7 @@ from kenes.core.roster import UnreadableFile
 from kenes.registry.importing import StrictImportRefused, do_import_members
 from kenes.registry.models import Member, Membership
 from tests.conftest import person
+from tests.named import member_named
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ def test_a_person_in_two_groups_is_one_member_with_two_memberships(member_csv, g
     result = _import(member_csv([person(2), person(3)]), groups["farmers"])
     assert (result.imported, result.merged) == (1, 1)
     assert Member.objects.count() == 3
-    both = Member.objects.get(full_name=person(2)[0])
+    both = member_named(person(2)[0])
     assert set(both.groups.values_list("slug", flat=True)) == {"workers", "farmers"}
 
 

@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied
 
 from kenes.registry.dossier import export_dossier
 from kenes.registry.importing import do_import_members
-from kenes.registry.models import Member
 from kenes.registry.scoping import Action, can, members_for
 from kenes.registry.services import get_member_for_viewing
 from tests.conftest import csv_bytes, person
+from tests.named import member_named
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +39,7 @@ def registry(groups, officers):
             group=groups[slug],
             acting_user="test",
         )
-    return {
-        row[0]: Member.objects.get(full_name=row[0]).pk for rows in lists.values() for row in rows
-    }
+    return {row[0]: member_named(row[0]).pk for rows in lists.values() for row in rows}
 
 
 def _names(user) -> set[str]:

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from kenes.registry.importing import do_import_members
-from kenes.registry.models import Member
 from tests.conftest import csv_bytes, person
+from tests.named import member_named
 
 
 @pytest.fixture
@@ -32,9 +32,9 @@ def registry(groups):  # type: ignore[no-untyped-def]
         "farmers",
     )
     return {
-        "worker": Member.objects.get(full_name=person(1)[0]),
-        "farmer": Member.objects.get(full_name=person(10)[0]),
-        "both": Member.objects.get(full_name=person(5)[0]),
+        "worker": member_named(person(1)[0]),
+        "farmer": member_named(person(10)[0]),
+        "both": member_named(person(5)[0]),
     }
 
 

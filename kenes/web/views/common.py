@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from kenes.registry.models import Member
+from kenes.registry.name_search import SORT_LIMIT, by_name, in_order, name_order
 from kenes.registry.readiness import good_standing
 
 PAGE_SIZE = 50
@@ -20,6 +21,37 @@ LIST_FIELDS = ("pk", "full_name", "region_code", "status")
 
 def page_of(request: HttpRequest, items: Sequence[Any] | Any, size: int = PAGE_SIZE) -> Page:
     return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def member_page(request: HttpRequest, members: QuerySet[Member]) -> Page:
+    """A page of `members` (already scoped) to list: in name order when there are at most
+    SORT_LIMIT of them, else in the order they were entered, each page's rows by name
+    (names are sealed: the database cannot sort them)."""
+    ids = name_order(members)
+    if ids is None:
+        listed = members.only(*LIST_FIELDS).prefetch_related("groups").order_by("pk")
+        page = page_of(request, listed)
+        page.object_list = by_name(page.object_list)
+        return page
+    return _page_in_order(request, ids)
+
+
+def member_page_of_ids(request: HttpRequest, ids: Sequence[int]) -> Page:
+    """Like `member_page`, for ids found in Python (already scoped)."""
+    if len(ids) <= SORT_LIMIT:
+        ordered = name_order(Member.objects.filter(pk__in=list(ids)))
+        return _page_in_order(request, ordered or [])
+    page = page_of(request, sorted(ids))
+    listed = Member.objects.only(*LIST_FIELDS).prefetch_related("groups")
+    page.object_list = by_name(listed.filter(pk__in=list(page.object_list)))
+    return page
+
+
+def _page_in_order(request: HttpRequest, ids: list[int]) -> Page:
+    page = page_of(request, ids)
+    listed = Member.objects.only(*LIST_FIELDS).prefetch_related("groups")
+    page.object_list = in_order(listed, list(page.object_list))
+    return page
 
 
 def good_standing_by_group() -> dict[int, int]:

@@ -30,6 +30,7 @@ from kenes.ballots.rules import Action, can, may_call, may_create, sees_election
 from kenes.ballots.services import BallotError
 from kenes.participation.services import IssuedCode
 from kenes.registry.models import Member
+from kenes.registry.name_search import by_name, in_order, name_order, with_name
 from kenes.registry.scoping import members_for
 from kenes.web import labels
 from kenes.web.forms_elections import (
@@ -149,13 +150,13 @@ def _search(request: HttpRequest, election: Election, query: str) -> list[Member
     members = members_for(request.user)
     if election.phase == phases.DRAFT:
         members = members.exclude(pk__in=election.candidates.values("member"))
-    found = list(
-        members.filter(
-            pk__in=services.electorate(election).values("pk"), full_name__icontains=query
-        )
-        .only("pk", "full_name", "region_code")
-        .order_by("full_name", "pk")[:SEARCH_LIMIT]
-    )
+    matching = with_name(members.filter(pk__in=services.electorate(election).values("pk")), query)
+    listed = Member.objects.only("pk", "full_name", "region_code")
+    ids = name_order(matching)
+    if ids is None:  # too many to open every name: the first entered, by name
+        found = by_name(listed.filter(pk__in=matching.order_by("pk")[:SEARCH_LIMIT]))
+    else:
+        found = in_order(listed, ids[:SEARCH_LIMIT])
     record_standalone(
         "member.list",
         acting_user=request.user,

@@ -14,7 +14,7 @@ from kenes.registry.models import Role, RoleKind
 from kenes.registry.scoping import Action, can, groups_for, members_of_group_for
 from kenes.registry.services import do_add_group
 from kenes.web.forms import GroupForm
-from kenes.web.views.common import LIST_FIELDS, good_standing_by_group, page_of
+from kenes.web.views.common import good_standing_by_group, member_page
 
 
 @login_required
@@ -73,13 +73,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "may_import": can(request.user, Action.IMPORT_MEMBERS, group),
     }
     if context["may_list"]:
-        members = (
-            members_of_group_for(request.user, group)
-            .only(*LIST_FIELDS)
-            .prefetch_related("groups")
-            .order_by("full_name", "pk")
-        )
-        page = page_of(request, members)
+        page = member_page(request, members_of_group_for(request.user, group))
         record_standalone(
             "member.list",
             acting_user=request.user,

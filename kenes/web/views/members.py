@@ -17,7 +17,8 @@ from kenes.core.rules import UnknownRules
 from kenes.registry.conflicts import open_conflict_count
 from kenes.registry.importing import StrictImportRefused, defect_json
 from kenes.registry.member_cards import member_card
-from kenes.registry.models import Member, MemberStatus
+from kenes.registry.models import MemberStatus
+from kenes.registry.name_search import with_name
 from kenes.registry.readiness import compute_readiness
 from kenes.registry.scoping import (
     Action,
@@ -39,7 +40,7 @@ from kenes.registry.services import (
 from kenes.security.sealing import fingerprint
 from kenes.web import labels
 from kenes.web.forms import MemberAddForm, MemberFilterForm, MemberStatusForm
-from kenes.web.views.common import LIST_FIELDS, page_of
+from kenes.web.views.common import member_page, member_page_of_ids
 
 _IIN_SEPARATORS = re.compile(r"[\s\-]+")
 
@@ -75,7 +76,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
                     _("An IIN has 12 digits; you entered %(n)s. Check the number and search again.")
                     % {"n": len(digits)},
                 )
-            members = members.filter(full_name__icontains=query)
+            members = with_name(members, query)
             asked["name"] = query
         for name, lookup in (("region", "region_code"), ("status", "status")):
             if data[name]:
@@ -95,21 +96,14 @@ def member_list(request: HttpRequest) -> HttpResponse:
             members = members.filter(pk__in=records_for(user).values("pk"))
     elif form.is_bound:
         members = members.none()  # say what is wrong rather than list everyone
-    members = members.only(*LIST_FIELDS).order_by("full_name", "pk")
     if defect is None:
-        page = page_of(request, members.prefetch_related("groups"))
+        page = member_page(request, members)
     else:
         # Defects are found in Python (the fields are sealed): intersect ids in
         # Python too, so a list of tens of thousands stays one cheap query.
         flagged = set(readiness.defective_member_ids.get(defect[0], []))
-        page = page_of(
+        page = member_page_of_ids(
             request, [pk for pk in members.values_list("pk", flat=True) if pk in flagged]
-        )
-        page.object_list = list(
-            Member.objects.filter(pk__in=list(page.object_list))
-            .only(*LIST_FIELDS)
-            .prefetch_related("groups")
-            .order_by("full_name", "pk")
         )
     record_standalone(
         "member.list",

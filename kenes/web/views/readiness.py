@@ -17,6 +17,7 @@ from kenes.audit.services import record_standalone
 from kenes.core.rules import UnknownRules, load_jurisdiction
 from kenes.registry.dossier import do_request_dossier
 from kenes.registry.models import MemberStatus
+from kenes.registry.names import sort_key
 from kenes.registry.readiness import Readiness, compute_readiness
 from kenes.registry.scoping import Action, can, records_for
 from kenes.web import labels
@@ -57,7 +58,7 @@ def _members_with_defects(request: HttpRequest, result: Readiness) -> dict[str, 
     for start in range(0, len(wanted), 5000):
         chunk = wanted[start : start + 5000]
         rows += records_for(request.user).filter(pk__in=chunk).values_list("pk", "full_name")
-    rows.sort(key=lambda row: (row[1], row[0]))
+    rows.sort(key=lambda row: (sort_key(row[1]), row[0]))  # names are opened: sorted here
     for pk, name in rows:
         for code, ids in flagged.items():
             if pk in ids:
