@@ -25,15 +25,24 @@ class IssuedCodeRow(Protocol):
 
 
 def codes_csv(
-    issued: Sequence[IssuedCodeRow], *, link_base: str, phones: Mapping[int, str] | None = None
+    issued: Sequence[IssuedCodeRow],
+    *,
+    link_base: str,
+    phones: Mapping[int, str] | None = None,
+    watermark: str | None = None,
 ) -> bytes:
     """UTF-8 CSV with a byte-order mark (spreadsheets then read Cyrillic correctly).
 
     Columns: full_name, code, link; with `phones`, a phone column after the name (empty
     for a member without one). Without `phones` the file holds no phone at all.
+    `watermark` (an approved bulk read: who it was made for) is the first line, one cell
+    starting with "# ", before the header.
     """
     out = io.StringIO()
     writer = CsvWriter(out)
+    if watermark:
+        # One quoted cell like every other (a name in it cannot start a formula cell).
+        writer.writerow(["# " + " ".join(watermark.split())])
     base = link_base.rstrip("/")
     if phones is None:
         writer.writerow(["full_name", "code", "link"])

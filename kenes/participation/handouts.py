@@ -11,6 +11,11 @@ stored in the clear, and sealed only until the files are made.
 Phone numbers go into the codes file only when the officer asked for them; they are then
 read in the background through the registry (`phones_for_messages`: the officer's scope,
 one audit entry), as the officer.
+
+A codes file with phones, or for more members than the API gives without approval, is a
+bulk read of personal data (kenes.registry.approvals): both files are held until other
+officers approve it, then made once with a watermark naming the requester (the CSV's
+first line, a line on the slips page).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from django_tasks import task
 
 from kenes.participation.codes_file import codes_csv
 from kenes.participation.services import IssuedCode
-from kenes.registry import prepared
+from kenes.registry import approvals, prepared
 from kenes.registry.models import PreparedFile
 from kenes.registry.services import phones_for_messages
 
@@ -68,6 +73,7 @@ def do_hand_out(
         "codes": codes,
     }
     bundle = prepared.new_bundle()
+    hold = approvals.needs_approval("codes", member_count=len(codes), phones=include_phones)
     prepared.do_prepare(
         "codes_csv_phones" if include_phones else "codes_csv",
         acting_user=acting_user,
@@ -78,6 +84,7 @@ def do_hand_out(
         bundle=bundle,
         source=json.dumps({**common, "phones": include_phones}),
         enqueue=make_codes_file.enqueue,
+        hold=hold,
     )
     prepared.do_prepare(
         "codes_slips",
@@ -89,7 +96,16 @@ def do_hand_out(
         bundle=bundle,
         source=json.dumps({**common, "slip_kind": slip_kind}),
         enqueue=make_slips_file.enqueue,
+        hold=hold,
     )
+    if hold:
+        approvals.do_request(
+            "codes",
+            acting_user=acting_user,
+            title=title,
+            bundle=bundle,
+            member_ids=[item.member_id for item in issued],
+        )
     return bundle
 
 
@@ -111,7 +127,10 @@ def _build_codes_file(item: PreparedFile) -> bytes:
         phones = phones_for_messages(
             [i.member_id for i in issued], acting_user=item.owner, purpose=source["purpose"]
         )
-    return codes_csv(issued, link_base=source["link_base"], phones=phones)
+    mark = approvals.watermark(item)
+    with override(source.get("language") or "ru"):
+        first_line = mark.line() if mark else None
+    return codes_csv(issued, link_base=source["link_base"], phones=phones, watermark=first_line)
 
 
 def _build_slips_file(item: PreparedFile) -> bytes:
@@ -122,6 +141,7 @@ def _build_slips_file(item: PreparedFile) -> bytes:
         {"name": i.full_name, "code": i.code, "link": personal_link(source["link_base"], i.code)}
         for i in _issued(source)
     ]
+    mark = approvals.watermark(item)
     with override(source.get("language") or "ru"):
         page = render_to_string(
             "web/codes/slips_file.html",
@@ -131,6 +151,8 @@ def _build_slips_file(item: PreparedFile) -> bytes:
                 "slip_kind": source.get("slip_kind", ""),
                 "css": css,
                 "page_title": _("Personal code slips"),
+                "watermark": mark.line() if mark else "",
+                "made_for": mark.login if mark else "",
             },
         )
     return page.encode("utf-8")

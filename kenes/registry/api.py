@@ -5,6 +5,13 @@ page of Kenes may load anything from another host.
 
 Session-authenticated; every endpoint goes through the same scoping layer
 and services as the pages, and every look at personal data is audited.
+
+A member list longer than the national admin's limit (kenes.registry.approvals,
+`api_limit`: 50 unless set otherwise) is a bulk read: the API answers 403 with a sentence
+that points to the requests page, where the list is asked for as a file other officers
+approve. The limit counts every member the query matches, not one page (paging through a
+long list is reading it); no token reopens the API, so an approval always ends in one
+watermarked file.
 """
 
 from __future__ import annotations
@@ -14,12 +21,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from kenes.audit import services as audit
 from kenes.core.rules import UnknownRules
+from kenes.registry import approvals
 from kenes.registry.member_cards import member_card
 from kenes.registry.name_search import with_name
 from kenes.registry.readiness import compute_readiness
@@ -100,6 +109,22 @@ def list_members(
     if status:
         members = members.filter(status=status)
     count = members.count()
+    limit = approvals.api_limit()
+    if count > limit:
+        audit.record_standalone(
+            "bulk_read.api_refused",
+            acting_user=request.user,
+            target_type="api",
+            target_id="members",
+            detail={"count": count, "api_limit": limit},
+        )
+        raise HttpError(
+            403,
+            f"This query matches {count} members, more than the {limit} the API gives "
+            "without a second officer's approval. Narrow it (q, region, status), or ask for "
+            f"the list as a file on {request.build_absolute_uri(reverse('bulk_reads'))}: "
+            "other officers approve it, and it is made once for you.",
+        )
     last = max(1, -(-count // PAGE))
     if page > last:
         raise HttpError(404, f"There is no page {page}: the last page is {last}.")

@@ -28,7 +28,8 @@ from openpyxl import Workbook
 
 from kenes.audit import services as audit
 from kenes.core.rules import load_jurisdiction
-from kenes.registry import prepared
+from kenes.registry import approvals, prepared
+from kenes.registry.approvals import Watermark
 from kenes.registry.models import Member, PreparedFile
 from kenes.registry.name_search import by_name
 from kenes.registry.readiness import good_standing, names_language
@@ -45,14 +46,27 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 def export_dossier(
-    *, acting_user: Any, rule_id: str | None = None, on: datetime.date | None = None
+    *,
+    acting_user: Any,
+    rule_id: str | None = None,
+    on: datetime.date | None = None,
+    watermark: Watermark | None = None,
 ) -> bytes:
+    """The dossier as XLSX bytes. With `watermark` (an approved bulk read,
+    kenes.registry.approvals), each sheet's first row names who it was made for and the
+    request, and so do the document's properties."""
     if not can(acting_user, Action.EXPORT_DOSSIER):
         raise PermissionDenied
     rule = load_jurisdiction("kz").registration_rule(rule_id)
     on = on or timezone.localdate()
     lang = names_language()
     book = Workbook(write_only=True)
+    if watermark is not None:
+        book.properties.creator = watermark.login
+        book.properties.title = _("Registration dossier")
+        book.properties.subject = watermark.line()
+        book.properties.keywords = f"kenes-request-{watermark.number}"
+        book.properties.description = watermark.line()
     units = {u.code: u for u in rule.region_units()}
     by_unit: dict[str, list[Member]] = {code: [] for code in units}
     with transaction.atomic():
@@ -77,6 +91,8 @@ def export_dossier(
         for code, unit_members in by_unit.items():
             unit = units.get(code)
             sheet = book.create_sheet(_sheet_title(unit.name(lang) if unit else code, used))
+            if watermark is not None:
+                sheet.append(xlsx_row(sheet, [watermark.line()]))
             sheet.append(xlsx_row(sheet, header))
             for n, m in enumerate(unit_members, start=1):
                 sheet.append(
@@ -121,23 +137,30 @@ def do_request_dossier(
     """Ask the background worker for the dossier of `rule_id` (the newest rules if None).
 
     Raises PermissionDenied for anyone but a national admin and UnknownRules for rules
-    that do not exist, before anything is queued.
+    that do not exist, before anything is queued. The file is held until other officers
+    approve the read (kenes.registry.approvals).
     """
     if not can(acting_user, Action.EXPORT_DOSSIER):
         raise PermissionDenied
     rule = load_jurisdiction("kz").registration_rule(rule_id)
     on = timezone.localdate()
+    title = _("Registration dossier (%(rules)s)") % {"rules": rule.id}
     with transaction.atomic():
-        return prepared.do_prepare(
+        item = prepared.do_prepare(
             "dossier",
             acting_user=acting_user,
-            title=_("Registration dossier (%(rules)s)") % {"rules": rule.id},
+            title=title,
             back_url=reverse("readiness"),
             filename=f"kenes-dossier-{rule.id}-{on.isoformat()}.xlsx",
             content_type=XLSX,
             source=json.dumps({"rules": rule.id, "on": on.isoformat(), "language": language}),
             enqueue=make_dossier_file.enqueue,
+            hold=True,
         )
+        approvals.do_request(
+            "dossier", acting_user=acting_user, title=title, bundle=item.bundle, member_ids=None
+        )
+        return item
 
 
 def _build_dossier(item: PreparedFile) -> bytes:
@@ -147,6 +170,7 @@ def _build_dossier(item: PreparedFile) -> bytes:
             acting_user=item.owner,
             rule_id=wanted["rules"],
             on=datetime.date.fromisoformat(wanted["on"]),
+            watermark=approvals.watermark(item),
         )
 
 

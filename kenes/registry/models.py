@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -297,6 +298,7 @@ class ReadinessReport(models.Model):
 
 
 class PreparedFileStatus(models.TextChoices):
+    AWAITING = "awaiting", _("awaiting approval")
     PENDING = "pending", _("being made")
     READY = "ready", _("ready to download")
     FAILED = "failed", _("failed")
@@ -325,6 +327,10 @@ class PreparedFile(models.Model):
     status = models.CharField(
         max_length=12, choices=PreparedFileStatus.choices, default=PreparedFileStatus.PENDING
     )
+    # The background task that makes it (a django-tasks module path), for a file held
+    # until other officers approve it (kenes.registry.approvals) and queued then.
+    maker = models.CharField(max_length=200, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)  # put in the worker's queue
     source = SealedTextField(null=True)
     content = SealedTextField(null=True)
     error = models.TextField(blank=True)
@@ -334,3 +340,83 @@ class PreparedFile(models.Model):
 
     class Meta:
         ordering = ["created_at", "kind"]
+
+
+class BulkReadSettings(models.Model):
+    """How many other officers must approve a bulk read of personal data, the largest
+    member list the API answers without one, and how long a read waits after it is asked
+    for (kenes.registry.approvals). One row, set by the national admin."""
+
+    approvals_needed = models.PositiveSmallIntegerField(_("approvals needed"), default=1)
+    api_limit = models.PositiveIntegerField(_("members the API gives without approval"), default=50)
+    delay_hours = models.PositiveSmallIntegerField(_("hours to wait after approval"), default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+class ReadRequestState(models.TextChoices):
+    REQUESTED = "requested", _("awaiting approval")
+    APPROVED = "approved", _("approved, waiting for its time")
+    REFUSED = "refused", _("refused")
+    EXPIRED = "expired", _("expired")
+    MADE = "made", _("made, ready to download")
+    DOWNLOADED = "downloaded", _("downloaded")
+
+
+class ReadRequest(models.Model):
+    """A bulk read of personal data (the dossier, a codes file, a member list) that other
+    officers must approve before its files are made (kenes.registry.approvals).
+
+    The files are `PreparedFile`s of `bundle`, held (status "awaiting") until then.
+    `members` lists, sealed, the members the read covers (null: the whole registry, the
+    dossier): who may approve must be able to read every one of them.
+    """
+
+    kind = models.CharField(max_length=32)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(max_length=300)
+    bundle = models.UUIDField(unique=True)
+    members = SealedTextField(null=True)
+    member_count = models.PositiveIntegerField(null=True, blank=True)
+    state = models.CharField(
+        max_length=12,
+        choices=ReadRequestState.choices,
+        default=ReadRequestState.REQUESTED,
+        db_index=True,
+    )
+    approvals_needed = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    not_before = models.DateTimeField()  # the files are made no earlier than this
+    expires_at = models.DateTimeField()  # not approved by then: expired
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def member_ids(self) -> list[int] | None:
+        """The members the read covers; None for the whole registry."""
+        if self.members is None:
+            return None
+        return [int(pk) for pk in json.loads(self.members)]
+
+
+class ReadApproval(models.Model):
+    """One officer's approval of a `ReadRequest`: at most one per officer and request."""
+
+    request = models.ForeignKey(ReadRequest, on_delete=models.CASCADE, related_name="approvals")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "officer"], name="one_approval_per_officer")
+        ]

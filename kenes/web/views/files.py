@@ -3,7 +3,8 @@ shows a bundle of them (reloadable: it reloads itself while they are being made)
 download, once.
 
 Only the officer who asked for a file sees it; anyone else gets 404, as for a file that
-never existed.
+never existed. A bulk read's files wait for other officers' approval first
+(kenes.registry.approvals): the page says so and links to the requests page.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kenes.registry import prepared
+from kenes.registry import approvals, prepared
 from kenes.registry.models import PreparedFile, PreparedFileStatus
 
 
@@ -44,14 +45,22 @@ def _label(item: PreparedFile) -> tuple[str, str]:
         )
     if item.kind == "dossier":
         return _("The registration dossier (XLSX)"), ""
+    if item.kind == "members_csv":
+        return _("The member list (CSV)"), _(
+            "One row per member of your scope: name, region, status and groups. Handle the "
+            "file as personal data."
+        )
     return item.filename, ""
 
 
 @login_required
 def bundle_page(request: HttpRequest, bundle: uuid.UUID) -> HttpResponse:
+    approvals.expire_due()
+    approvals.release_due()
     files = prepared.bundle_for(request.user, bundle)
     if not files:
         raise Http404
+    held = approvals.request_of(files[0])
     rows: list[dict[str, Any]] = []
     for item in files:
         label, help_text = _label(item)
@@ -66,6 +75,7 @@ def bundle_page(request: HttpRequest, bundle: uuid.UUID) -> HttpResponse:
             "codes": files[0].kind.startswith("codes_"),
             "waiting": any(f.status == PreparedFileStatus.PENDING for f in files),
             "back_url": files[0].back_url,
+            "held": held,
         },
     )
     add_never_cache_headers(response)
