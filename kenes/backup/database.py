@@ -186,6 +186,7 @@ def restore(dump_file: Path, dump_engine: str) -> None:
     if dump_engine == SQLITE:
         _sqlite_restore(dump_file, sqlite_path())
     else:
+        connections.close_all()  # no statement of ours prepared against the tables replaced
         _run(
             [
                 pg_tool("pg_restore"),

@@ -75,7 +75,7 @@ class Command(BaseCommand):
             gone = recipients.do_remove_recipient(options["name"], acting_user="cli")
             self._say(options, gone.as_json(), f"Removed {gone.name}: {gone.public_key}")
         else:
-            listed = {
+            listed: dict[str, list[Any]] = {
                 "file": [r.as_json() for r in recipients.from_file()],
                 "environment": [r.public_key for r in recipients.from_environment()],
             }

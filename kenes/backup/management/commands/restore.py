@@ -46,3 +46,8 @@ class Command(BaseCommand):
                 f"Audit chain: {done.audit.get('entries')} entries, "
                 f"{'intact' if done.audit.get('intact') else 'NOT intact'}."
             )
+            self.stdout.write("Next: `kenes migrate`, then `kenes audit verify`.")
+            if "custody/keys.json" in done.contents:
+                self.stdout.write(
+                    "The keys are in custody: the server is sealed until k trustees unseal it."
+                )
