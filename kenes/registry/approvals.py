@@ -58,6 +58,12 @@ LARGEST_API_LIMIT = 100_000
 OPEN_STATES = (ReadRequestState.REQUESTED, ReadRequestState.APPROVED, ReadRequestState.MADE)
 
 
+def _requests() -> QuerySet[ReadRequest]:
+    """Requests without their sealed member list, read only when a scope is checked: the
+    notices, the trustees' list and the housekeeping work while the server is sealed."""
+    return ReadRequest.objects.defer("members")
+
+
 class ApprovalError(Exception):
     """A step on a request that cannot be taken; the message is a sentence for the officer."""
 
@@ -230,7 +236,7 @@ def do_approve(request_id: int, *, acting_user: Any) -> ReadRequest:
         )
         if given >= request.approvals_needed:
             now = timezone.now()
-            ReadRequest.objects.filter(pk=request.pk, state=ReadRequestState.REQUESTED).update(
+            _requests().filter(pk=request.pk, state=ReadRequestState.REQUESTED).update(
                 state=ReadRequestState.APPROVED, decided_at=now
             )
             if request.not_before <= now:
@@ -245,7 +251,7 @@ def do_refuse(request_id: int, *, acting_user: Any) -> ReadRequest:
     with transaction.atomic():
         request = _locked(request_id)
         check_may_decide(request, acting_user=acting_user)
-        ReadRequest.objects.filter(pk=request.pk).update(
+        _requests().filter(pk=request.pk).update(
             state=ReadRequestState.REFUSED, decided_at=timezone.now(), refused_by=acting_user
         )
         prepared.withdraw(request.bundle)
@@ -261,7 +267,7 @@ def do_refuse(request_id: int, *, acting_user: Any) -> ReadRequest:
 
 
 def _locked(request_id: int) -> ReadRequest:
-    request = ReadRequest.objects.select_for_update().filter(pk=request_id).first()
+    request = _requests().select_for_update().filter(pk=request_id).first()
     if request is None:
         raise ApprovalError(_("There is no such request."))
     return request
@@ -275,10 +281,10 @@ def release_due(now: datetime.datetime | None = None) -> int:
     and the requests page call it)."""
     now = now or timezone.now()
     released = 0
-    due = ReadRequest.objects.filter(state=ReadRequestState.APPROVED, not_before__lte=now)
+    due = _requests().filter(state=ReadRequestState.APPROVED, not_before__lte=now)
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            request = ReadRequest.objects.select_for_update().filter(pk=pk).first()
+            request = _requests().select_for_update().filter(pk=pk).first()
             if request is not None and request.state == ReadRequestState.APPROVED:
                 released += prepared.release(request.bundle)
     return released
@@ -289,12 +295,16 @@ def expire_due(now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     prepared.expire_old(now)
     expired = 0
-    unapproved = ReadRequest.objects.filter(
-        state=ReadRequestState.REQUESTED, expires_at__lt=now
-    ).values_list("pk", flat=True)
-    made = ReadRequest.objects.filter(
-        state__in=[ReadRequestState.APPROVED, ReadRequestState.MADE]
-    ).values_list("pk", "bundle")
+    unapproved = (
+        _requests()
+        .filter(state=ReadRequestState.REQUESTED, expires_at__lt=now)
+        .values_list("pk", flat=True)
+    )
+    made = (
+        _requests()
+        .filter(state__in=[ReadRequestState.APPROVED, ReadRequestState.MADE])
+        .values_list("pk", "bundle")
+    )
     gone = [
         pk
         for pk, bundle in made
@@ -304,12 +314,12 @@ def expire_due(now: datetime.datetime | None = None) -> int:
     ]
     for pk in [*unapproved, *gone]:
         with transaction.atomic():
-            request = ReadRequest.objects.select_for_update().filter(pk=pk).first()
+            request = _requests().select_for_update().filter(pk=pk).first()
             if request is None or request.state not in OPEN_STATES:
                 continue
             previously = request.state
             prepared.withdraw(request.bundle)
-            ReadRequest.objects.filter(pk=pk).update(state=ReadRequestState.EXPIRED)
+            _requests().filter(pk=pk).update(state=ReadRequestState.EXPIRED)
             audit.record(
                 "bulk_read.expire",
                 acting_user="kenes",
@@ -334,7 +344,7 @@ def note_made(file_id: str) -> None:
         status__in=[PreparedFileStatus.AWAITING, PreparedFileStatus.PENDING],
     )
     if not waiting.exists():
-        ReadRequest.objects.filter(bundle=item.bundle, state=ReadRequestState.APPROVED).update(
+        _requests().filter(bundle=item.bundle, state=ReadRequestState.APPROVED).update(
             state=ReadRequestState.MADE
         )
 
@@ -342,7 +352,7 @@ def note_made(file_id: str) -> None:
 def note_download(item: PreparedFile, *, acting_user: Any) -> None:
     """In the download's transaction: audit it; the request is downloaded once every file
     that was made has been fetched."""
-    request = ReadRequest.objects.filter(bundle=item.bundle).first()
+    request = _requests().filter(bundle=item.bundle).first()
     if request is None:
         return
     audit.record(
@@ -361,7 +371,7 @@ def note_download(item: PreparedFile, *, acting_user: Any) -> None:
         ],
     )
     if not left.exists():
-        ReadRequest.objects.filter(pk=request.pk).update(state=ReadRequestState.DOWNLOADED)
+        _requests().filter(pk=request.pk).update(state=ReadRequestState.DOWNLOADED)
 
 
 # ---- the watermark ----------------------------------------------------------------------
@@ -391,7 +401,7 @@ class Watermark:
 
 def request_of(item: PreparedFile) -> ReadRequest | None:
     """The request a file was held for (None: a file that needed no approval)."""
-    return ReadRequest.objects.filter(bundle=item.bundle).select_related("requester").first()
+    return _requests().filter(bundle=item.bundle).select_related("requester").first()
 
 
 def watermark(item: PreparedFile) -> Watermark | None:
@@ -413,13 +423,14 @@ def watermark(item: PreparedFile) -> Watermark | None:
 
 
 def mine(user: Any) -> QuerySet[ReadRequest]:
-    return ReadRequest.objects.filter(requester=user).select_related("requester")
+    return _requests().filter(requester=user).select_related("requester")
 
 
 def awaiting_decision_by(user: Any) -> list[ReadRequest]:
     """Open requests of others that `user` may approve or refuse and has not approved."""
     waiting = (
-        ReadRequest.objects.filter(state=ReadRequestState.REQUESTED)
+        _requests()
+        .filter(state=ReadRequestState.REQUESTED)
         .exclude(requester=user)
         .exclude(approvals__officer=user)
         .select_related("requester")
@@ -429,14 +440,14 @@ def awaiting_decision_by(user: Any) -> list[ReadRequest]:
 
 def open_requests() -> QuerySet[ReadRequest]:
     """Every request not yet ended: what trustees are told of."""
-    return ReadRequest.objects.filter(state__in=OPEN_STATES).select_related("requester")
+    return _requests().filter(state__in=OPEN_STATES).select_related("requester")
 
 
 def notice_count(user: Any) -> int:
     """How many requests the navigation tells `user` of: every open one for a trustee or an
     admin, else those waiting for their decision."""
     if can(user, Action.SEE_BULK_READS):
-        return ReadRequest.objects.filter(state=ReadRequestState.REQUESTED).count()
+        return _requests().filter(state=ReadRequestState.REQUESTED).count()
     if not can(user, Action.ASK_BULK_READ):
         return 0
     return len(awaiting_decision_by(user))
