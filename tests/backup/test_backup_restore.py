@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.backup.conftest import Movement, Server, new_server
+from tests.backup.conftest import KENES, Movement, Server, new_server
 
 
 def _backup(server: Server, *args: str) -> dict:  # type: ignore[type-arg]
@@ -163,3 +164,36 @@ def test_a_backup_that_cannot_be_written_leaves_nothing_behind(movement: Movemen
     assert done.returncode == 1
     assert done.stderr.strip().endswith("nothing was written."), done.stderr
     assert not list(movement.server.var.rglob(".kenes-backup-*"))
+
+
+RUN_DUE = "from kenes.backup.services import run_due; run_due()"
+
+
+def test_the_worker_makes_one_backup_when_one_is_due_however_many_workers_run(
+    movement: Movement,
+) -> None:
+    server = movement.server
+    folder = movement.root / "scheduled"
+    env = {**server.env, "KENES_BACKUP_DIR": str(folder), "KENES_BACKUP_EVERY_HOURS": "24"}
+    workers = [
+        subprocess.Popen(
+            [*KENES, "shell", "--no-imports", "-c", RUN_DUE],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    for worker in workers:
+        _out, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err
+    made = [p.name for p in folder.iterdir() if p.suffix == ".age"]
+    assert len(made) == 1
+    again = subprocess.run(
+        [*KENES, "shell", "--no-imports", "-c", RUN_DUE], env=env, capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+    assert [p.name for p in folder.iterdir() if p.suffix == ".age"] == made  # not due yet
+    actions = [a for a, _ in server.state()["audit"] if a == "backup.made"]
+    assert actions  # the worker's backup is in the audit log

@@ -88,3 +88,12 @@ def test_keeping_backups_longer_than_30_days_fails_the_deploy_check(settings) ->
     assert [m.id for m in checks.check_backup_settings(None)] == ["kenes.E050"]
     settings.KENES_BACKUP_KEEP_DAYS = 30
     assert checks.check_backup_settings(None) == []
+
+
+def test_the_workers_housekeeping_applies_backup_retention(backups: Path) -> None:
+    from kenes.web.management.commands.worker import housekeeping
+
+    old = _archive(backups, datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=31))
+    recent = _archive(backups, datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1))
+    housekeeping()
+    assert not old.exists() and recent.exists()
