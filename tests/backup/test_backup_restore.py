@@ -197,3 +197,17 @@ def test_the_worker_makes_one_backup_when_one_is_due_however_many_workers_run(
     assert [p.name for p in folder.iterdir() if p.suffix == ".age"] == made  # not due yet
     actions = [a for a, _ in server.state()["audit"] if a == "backup.made"]
     assert actions  # the worker's backup is in the audit log
+
+
+@pytest.mark.parametrize("identity", ["missing", "no_key", "public_key_only"])
+def test_an_identity_file_without_a_secret_key_is_refused_before_anything_is_read(
+    movement: Movement, archive: Path, identity: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "trustee.key"
+    if identity == "no_key":
+        path.write_text("# nothing here\n")
+    elif identity == "public_key_only":
+        path.write_text(movement.trustees[0].public_key + "\n")
+    server = _fresh(movement, f"identity-{identity}")
+    said = _refused(server, archive, path)
+    assert said.startswith(f"The identity file {path} "), said
