@@ -27,6 +27,12 @@ KENES_SERVICE_KEY    32 random bytes in urlsafe base64 (`kenes keygen`), NOT in 
                      the indexes that must work while sealed (personal codes, ballot slots,
                      the wrong-code throttle). Required in production (`check --deploy`).
 KENES_AUDIT_RECEIPT_HOURS  how often the worker signs an audit receipt (default 24; 0: never).
+KENES_BACKUP_DIR     where `kenes backup` and the worker put encrypted archives (default:
+                     $KENES_VAR_DIR/backups); retention applies to this folder (docs/backup.md).
+KENES_BACKUP_RECIPIENTS  comma-separated age public keys (age1...) that backups are encrypted
+                     to, besides those in $KENES_CUSTODY_DIR/backup-recipients.json.
+KENES_BACKUP_KEEP_DAYS   archives older than this are deleted by the worker (default 30).
+KENES_BACKUP_EVERY_HOURS the worker makes a backup this often (default 0: only `kenes backup`).
 KENES_ONION_HOST     this process serves the Tor onion service of that name (v3, 56 letters
                      and digits + ".onion") and nothing else: plain HTTP from the local Tor
                      daemon, no HTTPS redirect or HSTS (docs/tor.md).
@@ -129,6 +135,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
+    "kenes.twostep",
     "django_tasks",
     "django_tasks_db",
     "kenes.audit",
@@ -140,6 +148,8 @@ INSTALLED_APPS = [
     "kenes.web",
     "kenes.core_commands",
     "kenes.custody",
+    "kenes.retention",
+    "kenes.backup",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +236,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 OTP_TOTP_ISSUER = "Kenes"
+# Passkeys and security keys (kenes.web.twostep): a second step after the password, never
+# passwordless; the relying party and the origin are the request's own (a host that
+# ALLOWED_HOSTS accepted), the setting below only satisfies django-otp-webauthn's checks.
+OTP_WEBAUTHN_RP_NAME = "Kenes"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "kenes.web.twostep.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "kenes.web.twostep.PasskeyHelper"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"https://{h.lstrip('.')}" for h in ALLOWED_HOSTS if h != "*"] or [
+    "https://localhost"
+]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -269,6 +289,12 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KENES_AUDIT_RECEIPT_HOURS = float(os.environ.get("KENES_AUDIT_RECEIPT_HOURS", "24"))
+KENES_BACKUP_DIR = Path(os.environ.get("KENES_BACKUP_DIR", VAR_DIR / "backups")).resolve()
+KENES_BACKUP_RECIPIENTS = [
+    r.strip() for r in os.environ.get("KENES_BACKUP_RECIPIENTS", "").split(",") if r.strip()
+]
+KENES_BACKUP_KEEP_DAYS = float(os.environ.get("KENES_BACKUP_KEEP_DAYS", "30"))
+KENES_BACKUP_EVERY_HOURS = float(os.environ.get("KENES_BACKUP_EVERY_HOURS", "0"))
 KENES_MAX_UPLOAD_BYTES = int(os.environ.get("KENES_MAX_UPLOAD_MB", "64")) * 1024 * 1024
 # What reading one member list may cost (defaults in kenes.core.roster.limits; docs/security.md)
 # and how long an import may go without a heartbeat before it is taken as lost.

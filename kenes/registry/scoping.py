@@ -28,7 +28,14 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from kenes.registry.models import ConstituentGroup, Member, Membership, Role, RoleKind
+from kenes.registry.models import (
+    ConstituentGroup,
+    Member,
+    Membership,
+    ReadRequest,
+    Role,
+    RoleKind,
+)
 
 
 class Action(StrEnum):
@@ -43,6 +50,14 @@ class Action(StrEnum):
     MANAGE_GROUPS = "manage_groups"
     RESOLVE_CONFLICTS = "resolve_conflicts"
     KEEP_CUSTODY = "keep_custody"  # the custody page: seal now, enter a share to unseal
+    # Bulk reads of personal data wait for other officers (kenes.registry.approvals):
+    ASK_BULK_READ = "ask_bulk_read"  # the requests page: ask, see one's own requests
+    APPROVE_BULK_READ = "approve_bulk_read"  # obj: a ReadRequest this user could read
+    SEE_BULK_READS = "see_bulk_reads"  # every open request (trustees are told of each)
+    SET_BULK_READ_RULES = "set_bulk_read_rules"  # how many approve, the API's limit, delay
+    # Members' own data (kenes.participation.my_data): hand out the codes that open it and
+    # apply or refuse the corrections members ask for (`data_requests_for`).
+    ANSWER_DATA_REQUESTS = "answer_data_requests"
 
 
 def roles_of(user: Any) -> list[Role]:
@@ -116,6 +131,21 @@ def sees_record(user: Any, member: Member) -> bool:
     return records_for(user).filter(pk=member.pk).exists()
 
 
+def data_requests_for(user: Any) -> QuerySet[Member]:
+    """The members whose own-data requests `user` answers (codes, corrections): an officer
+    of the member's group, i.e. a coordinator of the group that made the record (who may
+    edit it, `records_for`), or a national admin. A regional coordinator does not: the
+    member asks their group, and the group answers.
+    """
+    if is_admin(user):
+        return Member.objects.all()
+    groups = own_group_ids(user)
+    if not groups:
+        return Member.objects.none()
+    made = Membership.objects.filter(group_id__in=groups, keeps_record=True).values("member_id")
+    return Member.objects.filter(pk__in=made)
+
+
 def own_group_ids(user: Any) -> set[int]:
     """The groups `user` coordinates (an admin coordinates none in particular)."""
     return {r.group_id for r in roles_of(user) if r.kind == RoleKind.GROUP and r.group_id}
@@ -178,6 +208,18 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
         return admin or RoleKind.AUDITOR in kinds
     if action == Action.KEEP_CUSTODY:
         return admin or RoleKind.TRUSTEE in kinds
+    if action == Action.ASK_BULK_READ:
+        return admin or bool(kinds & {RoleKind.REGIONAL, RoleKind.GROUP})
+    if action == Action.SEE_BULK_READS:
+        return admin or RoleKind.TRUSTEE in kinds
+    if action == Action.APPROVE_BULK_READ:
+        return isinstance(obj, ReadRequest) and reads_in_bulk(user, obj)
+    if action == Action.SET_BULK_READ_RULES:
+        return admin
+    if action == Action.ANSWER_DATA_REQUESTS:
+        if obj is None:
+            return admin or RoleKind.GROUP in kinds
+        return data_requests_for(user).filter(pk=obj.pk).exists()
     if action in (
         Action.EXPORT_DOSSIER,
         Action.MANAGE_ROLES,
@@ -186,6 +228,36 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
     ):
         return admin
     return False
+
+
+#: Member ids per query when checking that a user may read every member of a bulk read.
+_IDS_PER_QUERY = 2000
+
+
+def reads_in_bulk(user: Any, request: ReadRequest) -> bool:
+    """May `user` read everything `request` would hand out (and so approve it)?
+
+    The dossier: whoever may export it (national admins). Any other read: an officer who
+    may list members and sees every member it covers (`members_for`); a read of the whole
+    registry (no member list): a national admin only.
+    """
+    if request.kind == "dossier":
+        return can(user, Action.EXPORT_DOSSIER)
+    if not can(user, Action.LIST_MEMBERS):
+        return False
+    if is_admin(user):
+        return True
+    if request.member_count is None:  # the whole registry
+        return False
+    scope = members_for(user)
+    if scope.count() < request.member_count:  # one count instead of opening the list
+        return False
+    wanted = request.member_ids() or []
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        chunk = wanted[start : start + _IDS_PER_QUERY]
+        if scope.filter(pk__in=chunk).count() != len(set(chunk)):
+            return False
+    return True
 
 
 def is_auditor(user: Any) -> bool:

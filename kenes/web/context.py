@@ -23,6 +23,7 @@ def _sections(user: Any) -> dict[str, bool]:
             Action.MANAGE_GROUPS,
             Action.MANAGE_ROLES,
             Action.KEEP_CUSTODY,
+            Action.ANSWER_DATA_REQUESTS,
         )
     }
     nav["elections"] = sees_elections(user)

@@ -83,7 +83,15 @@ class TwoStepRequiredMiddleware:
     published-result pages need no account and are not affected.
     """
 
-    ALWAYS_OPEN = ("two_step", "password_change", "logout", "set_language")
+    ALWAYS_OPEN = (
+        "two_step",
+        "passkey_add_begin",
+        "passkey_add_complete",
+        "passkey_texts",
+        "password_change",
+        "logout",
+        "set_language",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

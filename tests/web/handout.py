@@ -10,11 +10,31 @@ from typing import Any
 from django.urls import reverse
 
 
+def approve_as_another_admin(bundle: Any) -> None:
+    """A bulk read (kenes.registry.approvals) held for approval is approved by a second
+    national admin, so its files are made (tests/approvals tests the approval itself)."""
+    from django.contrib.auth import get_user_model
+
+    from kenes.registry import approvals
+    from kenes.registry.models import ReadRequest, ReadRequestState
+    from kenes.registry.services import do_grant_role
+
+    request = ReadRequest.objects.filter(bundle=bundle, state=ReadRequestState.REQUESTED).first()
+    if request is None:
+        return
+    other, created = get_user_model().objects.get_or_create(username="second-admin")
+    if created:
+        do_grant_role(other, "admin", acting_user="test")
+    approvals.do_approve(request.pk, acting_user=other)
+
+
 def downloads(client: Any, response: Any, **extra: Any) -> dict[str, Any]:
     """{kind: response} of every file on the files page `response` redirects to, each
-    downloaded once through the page's own form; "page" is the files page itself."""
+    downloaded once through the page's own form; "page" is the files page itself. A bulk
+    read held for approval is approved by another admin first."""
     assert response.status_code == 302, response.status_code
     assert response["Location"].startswith("/files/"), response["Location"]
+    approve_as_another_admin(response["Location"].split("/")[2])
     page = client.get(response["Location"], **extra)
     assert page.status_code == 200
     html = page.content.decode()
@@ -43,3 +63,10 @@ def codes_csv_text(client: Any, response: Any) -> tuple[str, str]:
 
 def files_page_url(bundle: Any) -> str:
     return reverse("prepared_files", args=[bundle])
+
+
+def without_watermark(text: str) -> str:
+    """A CSV's text without its first line if that is the watermark of a bulk read
+    (kenes.registry.approvals: one cell starting with "# ")."""
+    first, _, rest = text.partition("\n")
+    return rest if first.startswith('"# ') else text

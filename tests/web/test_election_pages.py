@@ -20,7 +20,7 @@ from kenes.ballots import casting, services
 from kenes.ballots.models import Ballot, Election
 from kenes.ballots.rules import Action, can, visible_elections
 from kenes.participation.services import resolve_code
-from tests.web.handout import downloads
+from tests.web.handout import downloads, without_watermark
 
 pytestmark = pytest.mark.django_db
 
@@ -281,7 +281,8 @@ def test_opening_shows_one_slip_per_voter_and_a_csv_whose_codes_open_the_ballot(
     assert files["csv"]["Content-Disposition"] == f'attachment; filename="codes-{election.pk}.csv"'
     html = files["slips"].content.decode()
     assert html.count('class="slip"') == voters == 5
-    rows = list(csv.DictReader(io.StringIO(files["csv"].content.decode("utf-8-sig"))))
+    text = without_watermark(files["csv"].content.decode("utf-8-sig"))
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == voters
     election.refresh_from_db()
     assert election.phase == "open"

@@ -17,12 +17,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kenes.registry import accounts
 from kenes.registry.models import Role
 from kenes.registry.scoping import Action, can
 from kenes.registry.services import check_role, do_grant_role, do_revoke_role
+from kenes.web import twostep
 from kenes.web.forms_officers import OfficerForm, RoleForm
 
 
@@ -85,7 +85,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
         else:
             return _once(request, user, password)
     users = User.objects.order_by("username").prefetch_related("roles__group")
-    with_two_step = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    with_two_step = twostep.users_with_two_step()
     rows = [(u, list(u.roles.all()), u.pk in with_two_step) for u in users]
     return render(
         request, "web/officers/list.html", {"rows": rows, "form": form, "role_form": RoleForm()}

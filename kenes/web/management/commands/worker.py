@@ -32,11 +32,19 @@ def housekeeping() -> None:
     chain's head is signed every KENES_AUDIT_RECEIPT_HOURS (not while sealed: tried again
     at the next round)."""
     from kenes.audit import receipts
+    from kenes.backup import services as backups
     from kenes.registry import batches, prepared
+    from kenes.retention import services as retention
 
     prepared.expire_old()
+    from kenes.registry import approvals
+
+    approvals.expire_due()  # bulk reads nobody approved or fetched in time
+    approvals.release_due()  # approved bulk reads whose delay is over are made
     batches.fail_stale_batches()
     receipts.sign_if_due()
+    retention.apply_if_due()  # the retention schedule, once a day per kind (no key needed)
+    backups.run_due()  # a backup every KENES_BACKUP_EVERY_HOURS, archives kept KEEP_DAYS
 
 
 def _housekeeping_loop(stop: threading.Event) -> None:
