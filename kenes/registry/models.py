@@ -103,7 +103,12 @@ class MemberNameToken(models.Model):
     """One blind-index token of one member's name: a keyed HMAC of a normalised name part
     or of one of its prefixes (kenes.registry.names). Nothing of the name is stored."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: the tokens of an import are written with its members, in
+    # the same transaction, and a constraint would check each of ~15 rows per member again.
+    # Deleting a member deletes its tokens (CASCADE, done by Django).
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     token = models.BigIntegerField()
 
     class Meta:

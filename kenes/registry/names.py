@@ -6,8 +6,9 @@ separate), and each part is normalised the way people type it: Unicode NFKC, cas
 ұ→у, ү→у, һ→х, і→и) and Latin accents dropped (Ş→s). Latin and Cyrillic spellings of one
 name are not matched to each other: a name is found in the script it was entered in.
 
-Each part gives one token per prefix of MIN_PREFIX letters or more (the whole part
-included; a part shorter than MIN_PREFIX gives itself). A token is a keyed HMAC under a
+Each part gives one token per prefix of MIN_PREFIX to MAX_PREFIX letters (3 to 8; a
+part of 3 letters or fewer gives itself), and a query part is looked up by its first
+MAX_PREFIX letters. A token is a keyed HMAC under a
 secret derived from the field key (purpose "kenes name index v1"), cut to 63 bits so it
 fits one integer column: a seized database holds no name and lets nobody test a guess
 without the key. What equal tokens still reveal is in docs/security.md ("Names: sealed,
@@ -31,6 +32,10 @@ from functools import lru_cache
 from kenes.security.keys import FieldKey, field_keys
 
 MIN_PREFIX = 3
+#: Longer prefixes are not indexed: a query part is looked up by its first MAX_PREFIX
+#: letters (Нурлановна finds Нурланович too). Each letter more would add a token to most
+#: patronymics and to every import (bench/README.md).
+MAX_PREFIX = 8
 _PURPOSE = b"kenes name index v1"
 # Kazakh letters as most people type them on a Russian keyboard, and ё as е.
 _FOLD = str.maketrans("ёәғқңөұүһі", "еагкноуухи")
@@ -55,10 +60,11 @@ def _latin_base(ch: str) -> str:
 
 
 def prefixes(part: str) -> list[str]:
-    """The prefixes of `part` that are indexed: MIN_PREFIX letters and longer, or itself."""
+    """The prefixes of `part` that are indexed: of MIN_PREFIX to MAX_PREFIX letters (a
+    shorter part: itself)."""
     if len(part) <= MIN_PREFIX:
         return [part]
-    return [part[:n] for n in range(MIN_PREFIX, len(part) + 1)]
+    return [part[:n] for n in range(MIN_PREFIX, min(len(part), MAX_PREFIX) + 1)]
 
 
 @lru_cache(maxsize=16)
@@ -89,7 +95,7 @@ def query_tokens(query: str, keys: Iterable[FieldKey] | None = None) -> list[lis
     matches when, for every part, it has one of that part's tokens. Names not yet
     re-indexed by `kenes rotate-keys` are found under their older key."""
     keys = tuple(keys) if keys is not None else field_keys()
-    return [[token(part, key) for key in keys] for part in query_parts(query)]
+    return [[token(part[:MAX_PREFIX], key) for key in keys] for part in query_parts(query)]
 
 
 def sort_key(name: str | None) -> tuple[str, str]:

@@ -168,3 +168,29 @@ def test_the_stored_tokens_are_the_names_parts_and_prefixes_only(people):
     for name in people:
         for part in name.split():
             assert part not in raw
+
+
+def test_a_query_part_is_looked_up_by_its_first_eight_letters(people):
+    everyone = members_for_admin()
+    # Нұрланқызы: "нурланкызы" and "нурланкыз" share their first eight letters with it.
+    assert _found(everyone, "Нурланкыз") == {"Ёлкина Әсел Нұрланқызы"}
+    assert _found(everyone, "Нурланкызымбек") == {"Ёлкина Әсел Нұрланқызы"}
+    assert _found(everyone, "Нурланкызым Асел") == {"Ёлкина Әсел Нұрланқызы"}
+    assert _found(everyone, "Нурланкызым Анна") == set()
+
+
+@pytest.mark.parametrize("role", ["admin", "regional", "group"])
+def test_few_or_many_matches_the_search_finds_the_same_members(people, officers, role):
+    """A rare first part is intersected among its few members; a common one by the
+    database (LISTED_IDS): both ways must give the same members, within scope."""
+    from kenes.registry import name_search
+
+    scope = members_for(officers[role])
+    queries = ["семенов", "петр", "нурлан асел", "иванова петрова", "ли", "сем ив", "кайрат"]
+    few = {q: _found(scope, q) for q in queries}
+    listed = name_search.LISTED_IDS
+    try:
+        name_search.LISTED_IDS = 0  # every query as if its first part were common
+        assert {q: _found(scope, q) for q in queries} == few
+    finally:
+        name_search.LISTED_IDS = listed

@@ -84,6 +84,7 @@ class Migration(migrations.Migration):
                 (
                     "member",
                     models.ForeignKey(
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="registry.member",

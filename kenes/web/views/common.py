@@ -11,12 +11,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from kenes.registry.models import Member
-from kenes.registry.name_search import SORT_LIMIT, by_name, in_order, name_order
+from kenes.registry.name_search import SORT_LIMIT, by_name, ids_of, in_order, name_order
 from kenes.registry.readiness import good_standing
 
 PAGE_SIZE = 50
 # What a member list shows: never the sealed fields, which would be decrypted for nothing.
 LIST_FIELDS = ("pk", "full_name", "region_code", "status")
+ID_LIST = 50_000  # a list this long is paged over its ids read once (400 kB of integers)
 
 
 def page_of(request: HttpRequest, items: Sequence[Any] | Any, size: int = PAGE_SIZE) -> Page:
@@ -27,13 +28,16 @@ def member_page(request: HttpRequest, members: QuerySet[Member]) -> Page:
     """A page of `members` (already scoped) to list: in name order when there are at most
     SORT_LIMIT of them, else in the order they were entered, each page's rows by name
     (names are sealed: the database cannot sort them)."""
-    ids = name_order(members)
-    if ids is None:
-        listed = members.only(*LIST_FIELDS).prefetch_related("groups").order_by("pk")
-        page = page_of(request, listed)
-        page.object_list = by_name(page.object_list)
-        return page
-    return _page_in_order(request, ids)
+    # One read of the ids serves the count and every page (up to ID_LIST members): the
+    # scope and the name search are evaluated once, not once for the count and again
+    # for the page.
+    ids = ids_of(members, ID_LIST)
+    if len(ids) <= ID_LIST:
+        return member_page_of_ids(request, ids)
+    listed = members.only(*LIST_FIELDS).prefetch_related("groups").order_by("pk")
+    page = page_of(request, listed)
+    page.object_list = by_name(page.object_list)
+    return page
 
 
 def member_page_of_ids(request: HttpRequest, ids: Sequence[int]) -> Page:
@@ -41,7 +45,7 @@ def member_page_of_ids(request: HttpRequest, ids: Sequence[int]) -> Page:
     if len(ids) <= SORT_LIMIT:
         ordered = name_order(Member.objects.filter(pk__in=list(ids)))
         return _page_in_order(request, ordered or [])
-    page = page_of(request, sorted(ids))
+    page = page_of(request, sorted(set(ids)))
     listed = Member.objects.only(*LIST_FIELDS).prefetch_related("groups")
     page.object_list = by_name(listed.filter(pk__in=list(page.object_list)))
     return page
