@@ -29,6 +29,13 @@ MATRIX = [
     ("audit", None, (200, 403, 403, 200, 403)),
     ("officers", None, (200, 403, 403, 403, 403)),
     ("password_change", None, (200, 200, 200, 200, 200)),
+    # issue 12: members' correction requests (the group that keeps the record answers them),
+    # two people for every bulk read, retention, trustees' countersigning keys
+    ("data_requests", None, (200, 403, 200, 403, 403)),
+    ("bulk_reads", None, (200, 200, 200, 403, 403)),
+    ("bulk_read_settings", None, (200, 403, 403, 403, 403)),
+    ("retention", None, (200, 403, 403, 200, 403)),
+    ("audit_trustees", None, (200, 403, 403, 200, 403)),
 ]
 
 
