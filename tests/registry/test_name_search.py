@@ -188,9 +188,9 @@ def test_few_or_many_matches_the_search_finds_the_same_members(people, officers,
     scope = members_for(officers[role])
     queries = ["семенов", "петр", "нурлан асел", "иванова петрова", "ли", "сем ив", "кайрат"]
     few = {q: _found(scope, q) for q in queries}
-    listed = name_search.LISTED_IDS
-    try:
-        name_search.LISTED_IDS = 0  # every query as if its first part were common
+    limits = name_search.LISTED_IDS, name_search.LISTED_IDS_NATIONAL
+    try:  # every query as if its first part were common
+        name_search.LISTED_IDS = name_search.LISTED_IDS_NATIONAL = 0
         assert {q: _found(scope, q) for q in queries} == few
     finally:
-        name_search.LISTED_IDS = listed
+        name_search.LISTED_IDS, name_search.LISTED_IDS_NATIONAL = limits

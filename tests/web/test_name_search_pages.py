@@ -56,6 +56,23 @@ def test_the_members_page_finds_a_part_a_prefix_any_case_and_yo(client_for, name
     assert _listed(admin, "Сидоров") == []
 
 
+@pytest.mark.parametrize("role", ["admin", "regional"])
+def test_a_long_result_is_counted_and_paged_the_same(client_for, named, role, monkeypatch):
+    """Past the lists read as ids (ID_LIST) and the names intersected in Python
+    (LISTED_IDS), the database counts and pages: the page must say the same."""
+    from kenes.registry import name_search
+    from kenes.web.views import common
+
+    client = client_for(role)
+    short = client.get(reverse("members"), {"q": "болат"}).context["page"]
+    monkeypatch.setattr(common, "ID_LIST", 0)
+    monkeypatch.setattr(name_search, "LISTED_IDS", 0)
+    monkeypatch.setattr(name_search, "LISTED_IDS_NATIONAL", 0)
+    long = client.get(reverse("members"), {"q": "болат"}).context["page"]
+    assert long.paginator.count == short.paginator.count == (2 if role == "admin" else 1)
+    assert {m.full_name for m in long.object_list} == {m.full_name for m in short.object_list}
+
+
 def test_a_coordinator_never_finds_a_name_outside_their_scope(client_for, named):
     for role in ("regional", "group"):  # Almaty city / the workers: the Almaty names only
         client = client_for(role)

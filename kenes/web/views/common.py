@@ -35,7 +35,11 @@ def member_page(request: HttpRequest, members: QuerySet[Member]) -> Page:
     if len(ids) <= ID_LIST:
         return member_page_of_ids(request, ids)
     listed = members.only(*LIST_FIELDS).prefetch_related("groups").order_by("pk")
-    page = page_of(request, listed)
+    paginator = Paginator(listed, PAGE_SIZE)
+    known = getattr(members, "found_count", None)  # counted by the name index
+    if known is not None:
+        paginator.count = known  # type: ignore[misc]
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = by_name(page.object_list)
     return page
 
