@@ -4,13 +4,33 @@ and nothing comes back half (issue 12, backups)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from tests.backup.conftest import KENES, Movement, Server, new_server
+
+
+def _says(text: str, msgid: str, **known: object) -> None:
+    """`text` is the sentence `msgid` as the commands say it: in the server's language
+    (Russian, the site's default), with the `known` values in their places; any other
+    placeholder (an error from the OS or from age) holds some text of its own."""
+    with translation.override("ru"):
+        template = translation.gettext(msgid)
+    assert template != msgid, f"no Russian for {msgid!r}"  # the test reads what users read
+    pattern, end = "", 0
+    for slot in re.finditer(r"%\((\w+)\)s", template):
+        name = slot.group(1)
+        pattern += re.escape(template[end : slot.start()])
+        pattern += re.escape(str(known.pop(name))) if name in known else ".+"
+        end = slot.end()
+    pattern += re.escape(template[end:])
+    assert not known, f"{msgid!r} has no place for {sorted(known)}"
+    assert re.fullmatch(pattern, text.strip(), re.DOTALL), (text, template)
 
 
 def _backup(server: Server, *args: str) -> dict:  # type: ignore[type-arg]
@@ -96,7 +116,12 @@ def test_a_key_that_is_not_a_recipient_opens_nothing_and_writes_nothing(
 ) -> None:
     server = _fresh(movement, "wrong-key")
     said = _refused(server, archive, movement.trustees[2].identity_file)
-    assert said.endswith("the archive was not encrypted to that key. Nothing was restored."), said
+    _says(
+        said,
+        "The identity given does not open %(path)s: the archive was not encrypted to "
+        "that key. Nothing was restored.",
+        path=archive,
+    )
 
 
 @pytest.mark.parametrize("damage", ["cut_short", "one_byte_changed", "not_age"])
@@ -114,7 +139,12 @@ def test_a_damaged_archive_is_refused_in_a_sentence_and_nothing_is_written(
     broken.write_bytes(bytes(data))
     server = _fresh(movement, f"damaged-{damage}")
     said = _refused(server, broken, movement.trustees[0].identity_file)
-    assert "cannot be decrypted" in said and said.endswith("Nothing was restored."), said
+    _says(
+        said,
+        "%(path)s cannot be decrypted: it is damaged, cut short or not an age archive "
+        "(%(error)s). Nothing was restored.",
+        path=broken,
+    )
     assert not (server.var / "custody").exists()
 
 
@@ -125,8 +155,11 @@ def test_a_database_in_use_is_not_overwritten(movement: Movement, archive: Path)
         "restore", str(archive), "--identity", str(movement.trustees[0].identity_file)
     )
     assert done.returncode == 1
-    assert "This database is not empty" in done.stderr
-    assert done.stderr.strip().endswith("Nothing was changed.")
+    _says(
+        done.stderr,
+        "This database is not empty (%(tables)s hold rows): a backup is restored only "
+        "into an empty database. Nothing was changed.",
+    )
     assert server.files() == files
 
 
@@ -134,10 +167,11 @@ def test_a_server_without_recipients_makes_no_backup(movement: Movement) -> None
     server = _fresh(movement, "nobody")
     done = server.kenes("backup", "--out", str(server.var / "out"))
     assert done.returncode == 1
-    assert done.stderr.strip() == (
+    _says(
+        done.stderr,
         "There is nobody to encrypt the backup to: add a trustee's age public key "
         "(`kenes backup recipients add NAME age1...`) or set KENES_BACKUP_RECIPIENTS. "
-        "Nothing was written."
+        "Nothing was written.",
     )
     assert not (server.var / "out").exists() or not list((server.var / "out").iterdir())
     pruned = server.ok("backup", "prune", "--json")
@@ -162,7 +196,11 @@ def test_a_backup_that_cannot_be_written_leaves_nothing_behind(movement: Movemen
     blocked.write_text("")
     done = movement.server.kenes("backup", "--out", str(blocked / "backups"))
     assert done.returncode == 1
-    assert done.stderr.strip().endswith("nothing was written."), done.stderr
+    _says(
+        done.stderr,
+        "The folder %(path)s cannot be made (%(error)s); nothing was written.",
+        path=blocked / "backups",
+    )
     assert not list(movement.server.var.rglob(".kenes-backup-*"))
 
 
@@ -210,4 +248,11 @@ def test_an_identity_file_without_a_secret_key_is_refused_before_anything_is_rea
         path.write_text(movement.trustees[0].public_key + "\n")
     server = _fresh(movement, f"identity-{identity}")
     said = _refused(server, archive, path)
-    assert said.startswith(f"The identity file {path} "), said
+    if identity == "missing":
+        _says(said, "The identity file %(path)s cannot be read (%(error)s).", path=path)
+    else:
+        _says(
+            said,
+            "The identity file %(path)s holds no age secret key (AGE-SECRET-KEY-1...).",
+            path=path,
+        )
