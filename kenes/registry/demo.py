@@ -380,6 +380,11 @@ def seed_demo(
         admin, password = _user("admin", superuser=True)
         do_grant_role(admin, "admin", acting_user=actor)
         logins.append(("admin", password, "national admin, superuser"))
+        # A second national admin: a bulk read (the dossier, codes files, member lists) is
+        # made only once another officer approves it (docs/bulk-reads.md).
+        deputy, password = _user("admin2")
+        do_grant_role(deputy, "admin", acting_user=actor)
+        logins.append(("admin2", password, "national admin: approves the other's bulk reads"))
         for username, slug in (("coord-investors", "co-investors"), ("coord-farmers", "farmers")):
             user, password = _user(username)
             do_grant_role(user, "group", group=groups[slug], acting_user=actor)

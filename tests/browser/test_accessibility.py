@@ -38,6 +38,7 @@ NOT_PAGES = {
     "scenario_status",
     "vote_link",
     "agenda_link",
+    "audit_receipt_file",
 }
 
 #: Each role of the demo, and where (screen, language) all its pages are checked. The national

@@ -14,7 +14,7 @@ import datetime
 import re
 import time
 
-from tests.browser.conftest import download_handouts, log_in
+from tests.browser.conftest import approve_bulk_reads, download_handouts, log_in
 
 SEEDS = [
     "Закупочные цены на зерно объявлять до посевной",
@@ -46,7 +46,7 @@ def _answer_all(phone, choice: str) -> int:  # type: ignore[no-untyped-def]
     return answered
 
 
-def _create_and_issue(page, server) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
+def _create_and_issue(page, browser, server) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
     page.goto(server.url + "/consultations/new/")
     page.fill("input[name=title]", "Что важно фермерам")
     page.fill("input[name=question]", "За что должна бороться партия?")
@@ -66,6 +66,9 @@ def _create_and_issue(page, server) -> tuple[int, list[str]]:  # type: ignore[no
     page.check("#confirm-codes")
     page.click("form:has(#confirm-codes) button[type=submit]")
     # The personal link carries the code after '#': browsers never send it to a server.
+    page.wait_for_url(re.compile(r".*/files/[0-9a-f-]+/$"))
+    assert approve_bulk_reads(browser, server) == 1  # codes for many members: a second officer
+    page.reload()
     codes = download_handouts(page, "/consult/")
     return consultation_id, codes[:3]
 
@@ -75,7 +78,7 @@ def test_consultation_from_seed_statements_to_a_recomputed_analysis(  # type: ig
 ):
     log_in(page, server, "admin")
     page.wait_for_url(server.url + "/")
-    consultation_id, (code_a, code_b, code_c) = _create_and_issue(page, server)
+    consultation_id, (code_a, code_b, code_c) = _create_and_issue(page, browser, server)
 
     # Member A: a phone with JavaScript, through the code page.
     context_a, phone_a = _phone(browser, requests_seen)

@@ -18,6 +18,7 @@ import sys
 
 from tests.browser.conftest import (  # noqa: F401 - shared launch flags
     CHROMIUM_ARGS,
+    approve_bulk_reads,
     download_handouts,
     log_in,
 )
@@ -37,7 +38,7 @@ def _receipt(page) -> str:  # type: ignore[no-untyped-def]
     return page.locator("#receipt").inner_text().replace(" ", "").strip()
 
 
-def _create_and_open(page, server) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
+def _create_and_open(page, browser, server) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
     page.goto(server.url + "/elections/new/")
     page.fill("input[name=title]", "Совет фермеров")
     page.check("input[name=kind][value=election]")
@@ -53,15 +54,28 @@ def _create_and_open(page, server) -> tuple[int, list[str]]:  # type: ignore[no-
     page.wait_for_url(re.compile(r".*/elections/\d+/$"))
     election_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
 
-    for _ in range(3):
-        page.goto(f"{server.url}/elections/{election_id}/?q=а")
-        page.locator(".match form button[type=submit]").first.click()
+    # Three farmers, found by name as an officer types it (the blind index: whole name parts
+    # or their first letters, any case).
+    page.goto(f"{server.url}/groups/farmers/")
+    names = page.eval_on_selector_all(
+        "main a[href^='/members/']", "els => els.map(e => e.textContent.trim())"
+    )
+    names = list(dict.fromkeys(n for n in names if len(n.split()) >= 2))[:3]
+    assert len(names) == 3, names
+    for name in names:
+        surname, given = name.split()[:2]
+        query = f"{surname.lower()} {given[:3]}"
+        page.goto(f"{server.url}/elections/{election_id}/?q={query}")
+        page.locator(".match", has_text=name).locator("form button[type=submit]").first.click()
         page.wait_for_url(re.compile(rf".*/elections/{election_id}/.*"))
     assert page.locator("ol.candidates > li").count() == 3
 
     page.check("#confirm-open")
     page.click("form:has(#confirm-open) button[type=submit]")
     # The CSV for SMS or mail merge and the slips, made by the worker, downloaded once.
+    page.wait_for_url(re.compile(r".*/files/[0-9a-f-]+/$"))
+    assert approve_bulk_reads(browser, server) == 1  # codes for many members: a second officer
+    page.reload()
     codes = download_handouts(page, "/vote/")
     return election_id, codes[:3]
 
@@ -71,7 +85,7 @@ def test_election_from_draft_to_a_result_anyone_can_recount(  # type: ignore[no-
 ):
     log_in(page, server, "admin")
     page.wait_for_url(server.url + "/")
-    election_id, (code_a, code_b, code_c) = _create_and_open(page, server)
+    election_id, (code_a, code_b, code_c) = _create_and_open(page, browser, server)
 
     # Voter A: a phone with JavaScript, ranking by tapping candidates in order.
     context, voter = _phone(browser)

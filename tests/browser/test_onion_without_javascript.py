@@ -44,6 +44,7 @@ NOT_PAGES = {
     "scenario_status",
     "vote_link",
     "agenda_link",
+    "audit_receipt_file",
 }
 
 #: What only works with JavaScript, shown: a plain button (scripts that add one, e.g. for
@@ -116,18 +117,15 @@ def onion(server: Server) -> Iterator[Onion]:
 
 
 @pytest.fixture(scope="module")
-def tor_browser(onion: Onion):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
+def tor_browser(playwright, onion: Onion):  # type: ignore[no-untyped-def]
     args = [
         *CHROMIUM_ARGS,
         f"--host-resolver-rules=MAP {ONION} 127.0.0.1",
         f"--unsafely-treat-insecure-origin-as-secure={onion.url}",
     ]
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        yield chromium
-        chromium.close()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture
@@ -148,9 +146,9 @@ def safest(tor_browser, onion: Onion):  # type: ignore[no-untyped-def]
 
 def _problems(page, where: str) -> list[str]:  # type: ignore[no-untyped-def]
     found = []
-    text = page.locator("main").inner_text() if page.locator("main").count() else ""
-    if len(text.strip()) < 10:
-        found.append(f"{where}: no content in <main>")
+    body = "main" if page.locator("main").count() else "body"  # printable pages have no <main>
+    if len(page.locator(body).inner_text().strip()) < 10:
+        found.append(f"{where}: no content in <{body}>")
     for html in page.eval_on_selector_all(NEEDS_JAVASCRIPT, "els => els.map(e => e.outerHTML)"):
         found.append(f"{where}: needs JavaScript: {html[:160]}")
     return found

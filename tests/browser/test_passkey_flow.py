@@ -2,9 +2,10 @@
 WebAuthn.addVirtualAuthenticator) stands in for the key; the browser makes the credential
 and the signatures, Kenes' server checks them.
 
-The officer adds the key on the account page, logs out, logs in with the password and then
-the key. The pages are opened on http://localhost (a passkey's relying party must be a
-domain, not an IP address); no request may leave this machine.
+The officer (a regional coordinator no other browser test logs in as: from now on the
+server asks this account for its key) adds the key on the account page, logs out, logs in
+with the password and then the key. The pages are opened on http://localhost (a passkey's
+relying party must be a domain, not an IP address); no request may leave this machine.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 from urllib.parse import urlsplit
 
 from tests.browser.conftest import Server
+
+OFFICER = "coord-mangystau"
 
 
 def _local(server: Server) -> str:
@@ -42,8 +45,8 @@ def test_an_officer_adds_a_security_key_and_logs_in_with_it(browser, server):  #
     )["authenticatorId"]
 
     page.goto(url + "/login/")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", server.logins["admin"])
+    page.fill("input[name=username]", OFFICER)
+    page.fill("input[name=password]", server.logins[OFFICER])
     page.click("form:has(input[name=password]) button[type=submit]")
     page.wait_for_url(re.compile(r".*/$"))
     page.goto(url + "/account/two-step/")
@@ -54,8 +57,8 @@ def test_an_officer_adds_a_security_key_and_logs_in_with_it(browser, server):  #
 
     page.click("form.logout-form button")
     page.wait_for_url(re.compile(r".*/login/.*"))
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", server.logins["admin"])
+    page.fill("input[name=username]", OFFICER)
+    page.fill("input[name=password]", server.logins[OFFICER])
     page.click("form:has(input[name=password]) button[type=submit]")
     page.wait_for_url(re.compile(r".*/account/second-step/$"))
     page.click("#passkey-verification-button")
