@@ -16,6 +16,7 @@ from kenes.registry.models import ImportBatch, Member
 from kenes.registry.name_search import reindex_names
 from kenes.security.keys import current_key
 from kenes.security.sealing import blind_index, sealed_key_id
+from kenes.twostep.services import do_reseal_app_secrets
 
 CHUNK = 1000
 MEMBER_FIELDS = ["full_name", "iin", "birth_date", "phone", "address"]
@@ -52,6 +53,7 @@ def do_rotate_keys(*, acting_user: Any) -> dict[str, Any]:
             "members": len(ids),
             "name_tokens": tokens,
             "imports": len(batches),
+            "app_secrets": do_reseal_app_secrets(),
             "keys_before": dict(before),
         }
         audit.record("keys.rotate", acting_user=acting_user, detail=result)

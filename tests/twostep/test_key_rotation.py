@@ -51,3 +51,14 @@ def test_all_secrets_move_at_once(officers, settings):
     settings.KENES_FIELD_KEYS = settings.KENES_FIELD_KEYS[:1]
     for name, secret in secrets.items():
         assert SealedTOTPDevice.objects.get(user=officers[name]).bin_key == secret
+
+
+def test_rotate_keys_moves_the_app_secrets_too(officers, settings):
+    from kenes.registry.keyrotation import do_rotate_keys
+
+    old_keys = list(settings.KENES_FIELD_KEYS)
+    secret = SealedTOTPDevice.create_for(officers["group"], name="app", confirmed=True).bin_key
+    settings.KENES_FIELD_KEYS = [new_key(), *old_keys]
+    assert do_rotate_keys(acting_user=officers["admin"])["app_secrets"] == 1
+    settings.KENES_FIELD_KEYS = settings.KENES_FIELD_KEYS[:1]  # the old key dropped
+    assert SealedTOTPDevice.objects.get(user=officers["group"]).bin_key == secret
