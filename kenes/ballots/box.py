@@ -179,6 +179,16 @@ def do_publish(election: Election, *, acting_user: Any) -> Election:
 BOX = "ballot_box"
 
 
+def publication_anchor(election: Election) -> dict[str, Any] | None:
+    """Where the audit chain recorded this box's publication: the entry's number and hash
+    (None for a box published before anchors existed). Shown with the box, so a reader can
+    write it into the minutes and check it later with `kenes audit verify`."""
+    anchor = anchors.anchor_of(BOX, election.pk)
+    if anchor is None:
+        return None
+    return {"seq": anchor.seq, "entry_hash": anchor.entry_hash, "digest": anchor.digest}
+
+
 def current_digest(election_id: str) -> str | None:
     """For kenes.audit.anchors: what a published box hashes to now (None: no such election)."""
     election = Election.objects.filter(pk=election_id).first()

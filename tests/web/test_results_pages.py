@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from kenes.audit.models import AuditEntry
 from kenes.ballots import box, casting, services
 from kenes.ballots.models import Ballot
 from kenes.web.explain import recount_command
@@ -287,6 +288,14 @@ def test_the_box_json_has_the_documented_shape_and_its_chain_verifies(client, me
     assert set(document["entries"][0]) == {"receipt", "ballot", "ranking", "paper", "hash"}
     assert box.verify_entries(document["entries"], document["head"]).intact
     assert document["result"] == election.result
+    # where the audit chain recorded the publication: the entry that holds the box's head
+    anchor = document["audit_anchor"]
+    entry = AuditEntry.objects.order_by("id")[anchor["seq"] - 1]
+    assert entry.hash == anchor["entry_hash"] and anchor["digest"] == document["head"]
+    assert document["head"] in json.dumps(entry.detail)
+    page = client.get(reverse("election_box", args=[election.pk])).content.decode()
+    shown = re.search(r'<p class="small" id="audit-anchor">(.*?)</p>', page, re.S)
+    assert shown and str(anchor["seq"]) in shown.group(1) and anchor["entry_hash"] in shown.group(1)
 
 
 def test_published_list_shows_published_votes_only_newest_first(client, members, officers):

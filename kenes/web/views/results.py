@@ -149,6 +149,7 @@ def election_box(request: HttpRequest, election_id: int) -> HttpResponse:
         "check": check,
         "changed_since_publication": changed,
         "head": head,
+        "anchor": box.publication_anchor(election),
         "first_bad": first_bad,
         "entries": len(listing),
         **_found(request, listing),
@@ -178,6 +179,7 @@ def box_document(election: Election) -> dict[str, Any]:
             "candidates": list(options(election)),
         },
         "head": election.box_head,
+        "audit_anchor": box.publication_anchor(election),
         "entries": [
             {k: e[k] for k in ("receipt", "ballot", "ranking", "paper", "hash")}
             for e in box.ballot_box(election)
