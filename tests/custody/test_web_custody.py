@@ -374,3 +374,31 @@ def test_a_forged_share_of_the_right_set_unseals_nothing_and_is_forgotten(custod
         assert client.post(reverse("custody_enter"), {"share": share}).status_code == 302
     assert not custody.sealed()
     _assert_no_share_words(shares + [forged])
+
+
+def test_a_trustee_without_a_passkey_is_told_to_add_one(custody, trustees):
+    """Sealed, app codes cannot be checked: a key is how a trustee logs in to unseal."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    custody.start_holder()
+    custody.init(trustees=5, threshold=3)
+    page = _logged_in(trustees[0]).get(CUSTODY, **EN).content.decode()
+    assert 'id="needs-passkey"' in page and reverse("two_step") in page
+    WebAuthnCredential.objects.create(
+        user=trustees[0],
+        name="key",
+        confirmed=True,
+        credential_type="public-key",
+        credential_id=b"\x01" * 16,
+        public_key=b"\x02" * 77,
+        transports=["usb"],
+        sign_count=0,
+        backup_eligible=False,
+        backup_state=False,
+        aaguid="00000000-0000-0000-0000-000000000000",
+        credential_id_sha256="0" * 64,
+    )
+    assert 'id="needs-passkey"' not in _logged_in(trustees[0]).get(CUSTODY, **EN).content.decode()
+    # the admin, who is no trustee, is not told
+    admin_page = _logged_in(trustees[0].__class__.objects.get(username="admin")).get(CUSTODY, **EN)
+    assert 'id="needs-passkey"' not in admin_page.content.decode()

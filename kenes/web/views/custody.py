@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from kenes.registry.custody import EnteredShare, custody_state, do_enter_share, do_seal
 from kenes.registry.scoping import Action, can, is_trustee
+from kenes.web import twostep
 
 #: A share is 31 words; a paper copy with numbers and line breaks stays far below this.
 MAX_SHARE_TEXT = 4000
@@ -113,6 +114,8 @@ def _page(request: HttpRequest, *, refusal: str = "", status: int = 200) -> Http
         {
             "state": state,
             "is_trustee": trustee,
+            # sealed, only a passkey logs a trustee in (app codes are sealed): say so now
+            "needs_passkey": trustee and not twostep.has_passkey(request.user),
             "entered_mine": request.user.get_username() in state.entered_by,
             "minutes_left": (state.expires_in + 59) // 60 if state.expires_in else None,
             "refusal": refusal,
