@@ -108,6 +108,28 @@ def _uploaded_lists_clear(rows: QuerySet[Any], now: datetime.datetime) -> int:
     return int(rows.update(content=None, report=None))
 
 
+#: An upload still waiting (uploaded, checked) that nobody confirmed or discarded: the
+#: same states an officer may discard (kenes.registry.batches.discardable), never a batch a
+#: worker is on.
+WAITING_IMPORTS = (ImportStatus.UPLOADED, ImportStatus.CHECKED)
+
+
+def _unconfirmed_uploads_due(now: datetime.datetime, days: int) -> list[QuerySet[Any]]:
+    return [
+        ImportBatch.objects.filter(
+            status__in=WAITING_IMPORTS, updated_at__lte=_before(now, days)
+        ).order_by()
+    ]
+
+
+def _unconfirmed_uploads_clear(rows: QuerySet[Any], now: datetime.datetime) -> int:
+    # Discarded as an officer would, file and report emptied; `updated_at` moves to now, so
+    # the row's own "uploaded lists" rule counts from the day retention discarded it.
+    return int(
+        rows.update(status=ImportStatus.DISCARDED, content=None, report=None, updated_at=now)
+    )
+
+
 # Personal codes of closed votes ---------------------------------------------------------
 
 
@@ -200,6 +222,19 @@ KINDS: tuple[Kind, ...] = (
         min_days=0,
         due=_uploaded_lists_due,
         clear=_uploaded_lists_clear,
+    ),
+    Kind(
+        key="unconfirmed_uploads",
+        title=_("Uploaded lists nobody confirmed"),
+        starts=_("after the list was uploaded or last checked"),
+        clears=_(
+            "A list uploaded and checked but never imported or discarded is discarded: "
+            "its file and check report are emptied, as if an officer had discarded it."
+        ),
+        default_days=14,
+        min_days=1,
+        due=_unconfirmed_uploads_due,
+        clear=_unconfirmed_uploads_clear,
     ),
     Kind(
         key="closed_vote_codes",

@@ -105,7 +105,7 @@ def test_uploaded_lists_are_emptied_30_days_after_the_import_finished(groups):
     ]
     kept = [
         _batch(group, ImportStatus.IMPORTED, now - 30 * DAY + SECOND),
-        _batch(group, ImportStatus.CHECKED, now - 90 * DAY),  # waits for its confirmation
+        _batch(group, ImportStatus.CHECKED, now - 10 * DAY),  # waits for its confirmation
         _batch(group, ImportStatus.IMPORTING, now - 90 * DAY),
     ]
 
@@ -121,6 +121,35 @@ def test_uploaded_lists_are_emptied_30_days_after_the_import_finished(groups):
         assert batch.report == '{"valid": 1}' and batch.content == "x"
     # Emptying does not move the day the rule counts from.
     assert ImportBatch.objects.get(pk=due[1].pk).updated_at == now - 31 * DAY
+
+
+def test_an_upload_nobody_confirmed_is_discarded_after_14_days(groups):
+    now = timezone.now()
+    group = groups["workers"]
+    due = [
+        _batch(group, ImportStatus.CHECKED, now - 14 * DAY),
+        _batch(group, ImportStatus.UPLOADED, now - 40 * DAY),
+    ]
+    kept = [
+        _batch(group, ImportStatus.CHECKED, now - 14 * DAY + SECOND),
+        _batch(group, ImportStatus.CHECKING, now - 40 * DAY),  # a worker may be on it
+        _batch(group, ImportStatus.IMPORTING, now - 40 * DAY),
+    ]
+
+    run = services.do_apply(acting_user="test", now=now)
+
+    assert _cleared(run, "unconfirmed_uploads") == 2
+    for batch in due:
+        batch.refresh_from_db()
+        assert batch.status == ImportStatus.DISCARDED
+        assert (batch.content, batch.report) == (None, None)
+    for batch in kept:
+        before = batch.status
+        batch.refresh_from_db()
+        assert batch.status == before and batch.content == "x"
+    # a second run finds nothing more to discard
+    again = services.do_apply(acting_user="test", now=now)
+    assert _cleared(again, "unconfirmed_uploads") == 0
 
 
 def test_codes_of_a_closed_vote_go_7_days_after_the_close_and_open_votes_keep_theirs(
