@@ -13,6 +13,9 @@ SO_PEERCRED to run as this process's user. Requests and answers are one JSON lin
          | {"ok": false, "error": sentence, "code": code, "params": {...}, "entered": n, ...}
     {"op": "keys"}                   -> {"ok": true, "sealed": false, "generation": g,
                                          "keys": [urlsafe base64, newest first]}
+    {"op": "forget"}                 -> {"ok": true, "sealed": bool, "forgotten": [key ids]}
+        (after `kenes custody drop-key`: the keys no longer in keys.json leave memory, under
+        a new generation, so every worker fetches the keys again at its next request)
 
 While unsealed it keeps a marker file beside the socket (`keyholder.unsealed`) holding the
 generation, a random id of this unsealing: workers stat it before using keys they cached,
@@ -128,6 +131,27 @@ class KeyHolder:
                 "generation": self._generation,
                 "keys": [store.field_key_text(k) for k in self._keys],
             }
+
+    def forget(self) -> dict[str, Any]:
+        """Drop from memory the field keys that keys.json no longer lists. It can only take
+        keys away: one missing from the file is not in this process's memory either."""
+        try:
+            record = store.read_record(self.custody_file)
+        except CustodyProblem as exc:
+            return {"ok": False, "error": str(exc)}
+        listed = {k.key_id for k in record.keys}
+        with self._lock:
+            kept = tuple(k for k in self._keys if store.key_id(k) in listed)
+            forgotten = [store.key_id(k) for k in self._keys if store.key_id(k) not in listed]
+            if forgotten and kept:
+                self._keys = kept
+                self._generation = secrets.token_hex(16)
+                self._write_marker()  # a new inode: workers fetch the keys again
+            elif forgotten:  # nothing left to serve: a seal
+                self.marker.unlink(missing_ok=True)
+                self._keys = ()
+                self._generation = ""
+            return {"ok": True, "sealed": self.sealed, "forgotten": forgotten}
 
     def seal(self) -> dict[str, Any]:
         with self._lock:
@@ -306,6 +330,8 @@ class KeyHolder:
             return self.keys()
         if op == "seal":
             return self.seal()
+        if op == "forget":
+            return self.forget()
         if op == "unseal":
             shares = request.get("shares")
             if not isinstance(shares, list) or not all(isinstance(s, str) for s in shares):

@@ -459,6 +459,34 @@ def add_key(share_texts: Sequence[str]) -> tuple[CustodyRecord, str]:
         return new, new_id
 
 
+def drop_key(key_id: str, *, check: Callable[[CustodyRecord], None]) -> CustodyRecord:
+    """Remove an old field key from keys.json; returns the new record.
+
+    Refused (nothing changed) for a key that is not in the file (dropped already?) and for
+    the newest one, which seals everything new. `check(record)` runs under the lock just
+    before the file is replaced and refuses by raising (the command counts there the sealed
+    values that still name the key). No share is needed: nothing is wrapped, and a key
+    taken out of the file cannot be put back by anyone without the key itself.
+    """
+    with _locked():
+        record = read_record()
+        ids = [k.key_id for k in record.keys]
+        if key_id not in ids:
+            raise _Refused(
+                f"Field key {key_id} is not in {custody_file()} (keys: {', '.join(ids)}); "
+                "was it dropped already?"
+            )
+        if ids[0] == key_id:
+            raise _Refused(
+                f"Field key {key_id} is the newest: everything new is sealed under it. Add "
+                "another with `kenes custody add-key` and run `kenes rotate-keys` first."
+            )
+        check(record)
+        new = replace(record, keys=tuple(k for k in record.keys if k.key_id != key_id))
+        _replace(custody_file(), json.dumps(new.to_json(), indent=2) + "\n")
+        return new
+
+
 def _replace(path: Path, text: str) -> None:
     """Replace `path` with `text` (0600) in one rename: whole, fsynced, never half-written."""
     _write_whole(path, text, place=os.replace)

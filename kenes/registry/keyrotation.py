@@ -14,7 +14,8 @@ from django.db import connection, transaction
 from kenes.audit import services as audit
 from kenes.registry.models import ImportBatch, Member
 from kenes.registry.name_search import reindex_names
-from kenes.security.keys import current_key
+from kenes.registry.sealed_columns import keys_still_used, reseal_sealed_fields
+from kenes.security.keys import current_key, field_keys
 from kenes.security.sealing import blind_index, sealed_key_id
 from kenes.twostep.services import do_reseal_app_secrets
 
@@ -54,7 +55,11 @@ def do_rotate_keys(*, acting_user: Any) -> dict[str, Any]:
             "name_tokens": tokens,
             "imports": len(batches),
             "app_secrets": do_reseal_app_secrets(),
+            # every other SealedTextField (memberships' entries, conflicts, requests, ...)
+            "other_rows": reseal_sealed_fields(skip={Member, ImportBatch}),
             "keys_before": dict(before),
         }
         audit.record("keys.rotate", acting_user=acting_user, detail=result)
+    # after the row: old key -> {"table.column": values still sealed under it}; {} = may go
+    result["keys_still_used"] = keys_still_used([k.key_id for k in field_keys()], newest.key_id)
     return result

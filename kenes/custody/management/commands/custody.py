@@ -5,6 +5,7 @@
     kenes custody reshare --trustees N --threshold K [--json] [--sheets DIR]   (k shares on stdin)
     kenes custody rotate-master [--trustees N --threshold K] [--json] [--sheets DIR]   (k shares)
     kenes custody add-key [--json]                                             (k shares on stdin)
+    kenes custody drop-key KEY_ID [--json]          (unsealed; no sealed value may name the key)
 
 Bad shares, too few shares or a lost race exit 1 with one sentence, and nothing changes.
 """
@@ -29,7 +30,8 @@ class Command(BaseCommand):
         "into N shares of which K unseal the server, and prints the shares once; `status` "
         "says whether the server is sealed; `reshare` (a trustee leaves) and `rotate-master` "
         "(an old share may not be destroyed) give new shares for K current ones; `add-key` "
-        "adds a new field key for `kenes rotate-keys`."
+        "adds a new field key for `kenes rotate-keys`; `drop-key` removes an old one that no "
+        "sealed value names any more."
     )
     requires_system_checks: list[str] = []
     stealth_options = ("stdin",)
@@ -60,6 +62,13 @@ class Command(BaseCommand):
             "add-key", help="k current shares on stdin -> a new field key, first in line"
         )
         add_key.add_argument("--json", action="store_true")
+        drop_key = sub.add_parser(
+            "drop-key",
+            help="remove an old field key from keys.json and the key holder, once no sealed "
+            "value names it (after `kenes rotate-keys`); the server must be unsealed",
+        )
+        drop_key.add_argument("key_id", metavar="KEY_ID", help="the 8-digit id of the key")
+        drop_key.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"].replace("-", "_")
@@ -172,6 +181,77 @@ class Command(BaseCommand):
             )
         self._tell("add_key", key_id=new_id, keys=len(record.keys), holder=holder)
 
+    def _drop_key(self, options: dict[str, Any]) -> None:
+        key_id = options["key_id"].strip()
+        if not store.is_set_up():
+            raise CustodyProblem(
+                "Custody is not set up: the field keys come from KENES_FIELD_KEYS. Remove the "
+                "old key from there once `kenes rotate-keys --json` shows it in "
+                "keys_still_used with no column left. Nothing changed."
+            )
+        try:
+            sealed = bool(client.call({"op": "status"}).get("sealed", True))
+        except client.HolderUnavailable:
+            sealed = True
+        if sealed:
+            raise CustodyProblem(
+                "The server is sealed: a field key is dropped only while k trustees have "
+                "unsealed it, so that the key holder stops serving it at once (`kenes "
+                "unseal`, then run this again). Nothing changed."
+            )
+        counted: dict[str, Any] = {}
+
+        def check(record: store.CustodyRecord) -> None:
+            answer = signals.count_key_uses(key_id)
+            if answer is None:
+                raise CustodyProblem(
+                    "No part of Kenes counted the sealed values in the database, so nobody "
+                    "can tell that this key opens none of them. Nothing changed."
+                )
+            if answer["uses"]:
+                raise CustodyProblem(_still_used(key_id, answer["uses"]))
+            counted.update(answer)
+
+        record = store.drop_key(key_id, check=check)
+        holder = self._forget_in_holder()
+        keys = [k.key_id for k in record.keys]
+        if options["json"]:
+            payload = {
+                "key_id": key_id,
+                "keys": keys,
+                "columns_checked": counted["columns"],
+                "values_checked": counted["values"],
+                "holder": holder,
+            }
+            self.stdout.write(json.dumps(payload))
+        else:
+            self.stdout.write(
+                f"Field key {key_id} dropped: no sealed value names it ({counted['values']} "
+                f"values in {counted['columns']} columns checked); keys.json holds "
+                f"{', '.join(keys)}."
+            )
+        if holder != "forgot":
+            self.stderr.write(
+                "The key holder could not be told: it serves the dropped key until the "
+                "server is sealed and unsealed again (`kenes seal`, then `kenes unseal`)."
+            )
+        self._tell(
+            "drop_key",
+            key_id=key_id,
+            keys=len(keys),
+            columns_checked=counted["columns"],
+            values_checked=counted["values"],
+        )
+
+    def _forget_in_holder(self) -> str:
+        """The running holder drops the key from memory under a new generation: every
+        worker fetches the keys again at its next request and stops offering it."""
+        try:
+            answer = client.call({"op": "forget"})
+        except client.HolderUnavailable:
+            return "not told"
+        return "forgot" if answer.get("ok") else "not told"
+
     def _tell_change(self, action: str, record: store.CustodyRecord, writer: _SheetWriter) -> None:
         self._tell(
             action,
@@ -259,6 +339,24 @@ class Command(BaseCommand):
                 f"The server is {state}; {payload['threshold']} of "
                 f"{payload['trustees']} trustees unseal it (shares of set {payload['set_id']})."
             )
+
+
+def _still_used(key_id: str, uses: dict[str, int]) -> str:
+    columns = ", ".join(f"{label} ({count})" for label, count in sorted(uses.items()))
+    total = sum(uses.values())
+    signing = any(label.startswith("audit_signingkey.") for label in uses)
+    receipt = (
+        " The audit signing key moves to the newest key when the next receipt is signed "
+        "(`kenes audit receipt`, docs/security.md)."
+        if signing
+        else ""
+    )
+    if any(label.startswith("ballots_election.") for label in uses):
+        receipt += " An open vote's keys stay under it until the vote closes."
+    return (
+        f"Field key {key_id} still seals {total} values: {columns}. Run `kenes rotate-keys` "
+        f"to re-seal them under the newest key, then run this again.{receipt} Nothing changed."
+    )
 
 
 def _outputs(parser: CommandParser) -> None:
