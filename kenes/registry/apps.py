@@ -8,5 +8,6 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        # registers system checks; audit rows for what custody commands do
-        from kenes.registry import checks, custody  # noqa: F401
+        # registers system checks; audit rows for what custody commands do; the count of
+        # sealed values per key that `kenes custody drop-key` asks for
+        from kenes.registry import checks, custody, sealed_columns  # noqa: F401
