@@ -29,7 +29,8 @@ def _migrate(target):  # type: ignore[no-untyped-def]
 
 
 def _leaf() -> None:
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("registry"))
+    # every app: going back also unapplied the other apps that depend on it
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 def _stored_names() -> list[str]:
