@@ -28,7 +28,7 @@ test: $(STAMP)
 	$(BIN)/mypy kenes/core
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
-	KENES_TEST_DB=postgres $(BIN)/python -m pytest -q -m "not browser" tests/registry tests/audit tests/web tests/participation tests/parliament tests/ballots tests/agenda tests/approvals tests/backup tests/retention tests/twostep
+	KENES_TEST_DB=postgres $(BIN)/python -m pytest -q -m "not browser" tests/registry tests/audit tests/web tests/participation tests/parliament tests/ballots tests/agenda tests/approvals tests/retention tests/backup/test_postgres.py
 
 messages: $(STAMP)
 	cd kenes && ../$(BIN)/kenes makemessages -l ru -l kk --no-obsolete && ../$(BIN)/kenes compilemessages
