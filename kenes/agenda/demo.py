@@ -22,7 +22,7 @@ from django.utils import timezone
 from kenes.agenda import analysis, moderation, phases, programme, services
 from kenes.agenda.models import Consultation, OpinionVote, Participant, Statement
 from kenes.registry.models import Member
-from kenes.registry.rosters import groups_by_member
+from kenes.registry.selectors import group_slugs_by_member
 
 ACTOR = "demo-seed"
 PARTICIPANTS = 400
@@ -198,10 +198,7 @@ def _seed_reported_consultation(*, seed: int, admin: Any, codes_file: Path | Non
     if not electorate:
         return
     chosen = rng.sample(electorate, min(PARTICIPANTS, len(electorate)))
-    slugs = {
-        pk: [g.slug for g in groups]
-        for pk, groups in groups_by_member([pk for pk, _ in chosen]).items()
-    }
+    slugs = group_slugs_by_member([pk for pk, _ in chosen])
     Participant.objects.bulk_create(
         [
             Participant(

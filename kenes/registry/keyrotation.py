@@ -12,8 +12,9 @@ from typing import Any
 from django.db import connection, transaction
 
 from kenes.audit import services as audit
-from kenes.registry.models import ImportBatch, Member
+from kenes.registry.models import ImportBatch, Member, MergeConflict
 from kenes.registry.name_search import reindex_names
+from kenes.registry.rosters import reseal_rosters
 from kenes.security.keys import current_key
 from kenes.security.sealing import blind_index, sealed_key_id
 from kenes.twostep.services import do_reseal_app_secrets
@@ -45,6 +46,10 @@ def do_rotate_keys(*, acting_user: Any) -> dict[str, Any]:
             Member.objects.bulk_update(members, [*MEMBER_FIELDS, "iin_index"])
             # The name tokens too: the old key's are dropped with it.
             tokens += reindex_names([(m.pk, m.full_name) for m in members], newest)
+        rosters = reseal_rosters(newest)
+        conflicts = list(MergeConflict.objects.all())
+        if conflicts:
+            MergeConflict.objects.bulk_update(conflicts, ["entered", "group_ref"])
         batches = list(ImportBatch.objects.exclude(content__isnull=True, report__isnull=True))
         if batches:
             ImportBatch.objects.bulk_update(batches, ["content", "report"])
@@ -53,6 +58,8 @@ def do_rotate_keys(*, acting_user: Any) -> dict[str, Any]:
             "members": len(ids),
             "name_tokens": tokens,
             "imports": len(batches),
+            "rosters": rosters,
+            "conflicts": len(conflicts),
             "app_secrets": do_reseal_app_secrets(),
             "keys_before": dict(before),
         }

@@ -136,6 +136,14 @@ def save_roster(roster: Roster, *, key: FieldKey | None = None) -> None:
     )
 
 
+def reseal_rosters(key: FieldKey) -> int:
+    """Seal every roster anew under `key` (key rotation), each row locked; how many."""
+    ids = list(GroupRoster.objects.order_by("group_id").values_list("group_id", flat=True))
+    for group_id in ids:
+        save_roster(lock_roster(group_id), key=key)
+    return len(ids)
+
+
 def add_members(
     group_id: int,
     made: Iterable[int] = (),

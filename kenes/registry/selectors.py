@@ -10,7 +10,13 @@ from django.db.models import Count, QuerySet
 
 from kenes.registry.models import ConstituentGroup, GroupStanding, Member
 from kenes.registry.readiness import good_standing
-from kenes.registry.rosters import groups_of_member, ids_in, member_ids_of, open_rosters
+from kenes.registry.rosters import (
+    groups_by_member,
+    groups_of_member,
+    ids_in,
+    member_ids_of,
+    open_rosters,
+)
 
 
 def good_standing_by_region(on: datetime.date) -> dict[str, int]:
@@ -80,3 +86,13 @@ def count_good_standing_by_group(on: datetime.date) -> dict[int, int]:
 def kept_good_standing_by_group() -> dict[int, int]:
     """The counts `count_good_standing_by_group` kept last (for pages while sealed)."""
     return dict(GroupStanding.objects.values_list("group_id", "members"))
+
+
+def group_names_of(member_id: int) -> list[str]:
+    """The names of the groups a member belongs to, sorted (opens the rosters)."""
+    return sorted(g.name for g in groups_of_member(member_id))
+
+
+def group_slugs_by_member(member_ids: list[int]) -> dict[int, list[str]]:
+    """Each member's group slugs (opens every roster once)."""
+    return {pk: [g.slug for g in gs] for pk, gs in groups_by_member(member_ids).items()}

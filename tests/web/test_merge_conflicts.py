@@ -63,9 +63,7 @@ def _everything_seen_by(client: Client, member: Member) -> str:
         client.get(reverse("member_detail", args=[member.pk])),
         client.get(reverse("members")),
         client.get(reverse("members"), {"q": member.iin}),
-        client.get(
-            reverse("members"), {"group": groups_of_member(member.pk)[0].pk}
-        ),
+        client.get(reverse("members"), {"group": groups_of_member(member.pk)[0].pk}),
         client.get(f"/api/v1/members/{member.pk}"),
         client.get("/api/v1/members"),
     ]

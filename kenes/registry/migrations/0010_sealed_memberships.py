@@ -134,10 +134,14 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="mergeconflict",
             name="group_ref",
-            field=kenes.security.fields.SealedTextField(default=""),
-            preserve_default=False,
+            field=kenes.security.fields.SealedTextField(null=True),
         ),
         migrations.RunPython(seal_memberships, unseal_memberships),
+        migrations.AlterField(
+            model_name="mergeconflict",
+            name="group_ref",
+            field=kenes.security.fields.SealedTextField(),
+        ),
         migrations.RemoveField(model_name="mergeconflict", name="group"),
         migrations.RemoveField(model_name="member", name="groups"),
         migrations.DeleteModel(name="Membership"),
