@@ -14,6 +14,7 @@ module; other apps ask `kenes.registry.selectors`.
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 
 from kenes.registry.models import ConstituentGroup, GroupRoster
-from kenes.security.keys import FieldKey, key_by_id
+from kenes.security.keys import FieldKey, Sealed, key_by_id
 from kenes.security.sealing import open_sealed, seal, sealed_key_id
 
 #: Past this many ids a filter passes them as one JSON parameter, not one each
@@ -73,10 +74,17 @@ def seal_roster(roster: Roster, *, key: FieldKey | None = None) -> str:
 
 # Opened rosters by (group id, head of the sealed text). Every seal draws a fresh random
 # nonce, so the head names one version: a changed roster is never served from here, in
-# any process. A hit still needs the key (`key_by_id` raises Sealed once sealed).
+# any process. A hit still needs the key (`key_by_id` raises Sealed once sealed, and the
+# cache is emptied then).
 _opened: OrderedDict[tuple[int, str], Roster] = OrderedDict()
+_opened_lock = threading.Lock()  # threads of one worker share it
 _OPENED_MAX = 64
 _HEAD = 64
+
+
+def forget_opened() -> None:
+    with _opened_lock:
+        _opened.clear()
 
 
 def _load(rows: QuerySet[GroupRoster]) -> dict[int, Roster]:
@@ -87,20 +95,27 @@ def _load(rows: QuerySet[GroupRoster]) -> dict[int, Roster]:
         if not head:
             found[gid] = Roster(gid)
             continue
-        key_by_id(sealed_key_id(head))
-        cached = _opened.get((gid, head))
+        try:
+            key_by_id(sealed_key_id(head))
+        except Sealed:
+            forget_opened()  # the first read after sealing empties the cache
+            raise
+        with _opened_lock:
+            cached = _opened.get((gid, head))
+            if cached is not None:
+                _opened.move_to_end((gid, head))
         if cached is None:
             missing.append(gid)
         else:
-            _opened.move_to_end((gid, head))
             found[gid] = cached
     for gid, sealed in GroupRoster.objects.filter(group_id__in=missing).values_list(
         "group_id", "sealed"
     ):
         roster = found[gid] = _parse(gid, sealed)
-        _opened[(gid, sealed[:_HEAD])] = roster
-        while len(_opened) > _OPENED_MAX:
-            _opened.popitem(last=False)
+        with _opened_lock:
+            _opened[(gid, sealed[:_HEAD])] = roster
+            while len(_opened) > _OPENED_MAX:
+                _opened.popitem(last=False)
     # Shared with the cache: read them, never change them (writers use `lock_roster`).
     return found
 

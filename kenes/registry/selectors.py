@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from django.db.models import Count, QuerySet
 
+from kenes.registry import rosters
 from kenes.registry.models import ConstituentGroup, GroupStanding, Member
 from kenes.registry.readiness import good_standing
 from kenes.registry.rosters import (
@@ -96,3 +97,8 @@ def group_names_of(member_id: int) -> list[str]:
 def group_slugs_by_member(member_ids: list[int]) -> dict[int, list[str]]:
     """Each member's group slugs (opens every roster once)."""
     return {pk: [g.slug for g in gs] for pk, gs in groups_by_member(member_ids).items()}
+
+
+def group_sizes() -> dict[int, int]:
+    """Each group's member count by group id (no key needed: sizes are not sealed)."""
+    return rosters.group_sizes()

@@ -8,6 +8,7 @@ import re
 
 from django.urls import reverse
 
+from kenes.registry import rosters
 from tests.custody.conftest import custody  # noqa: F401  (the fixture used below)
 from tests.web.conftest import client_for, registry  # noqa: F401  (fixtures used here)
 
@@ -25,10 +26,12 @@ def test_group_pages_answer_503_while_sealed_and_counts_stay(custody, client_for
     counted = _counts(unsealed.content.decode())
     assert sorted(counted) == ["0", "5", "5"]  # workers 5, farmers 5 (person 5 in both)
     assert coordinator.get(reverse("members"), **EN).status_code == 200
+    assert rosters._opened  # the workers' roster, opened in this process
 
     custody.start_holder()
     custody.init()  # custody set up, nobody unsealed: sealed
     assert coordinator.get(reverse("members"), **EN).status_code == 503
+    assert not rosters._opened  # nothing opened is kept once sealed
     assert admin.get(reverse("group_detail", args=["workers"]), **EN).status_code == 503
     sealed_dashboard = admin.get(reverse("dashboard"), **EN)
     assert sealed_dashboard.status_code == 200

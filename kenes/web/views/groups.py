@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from kenes.audit.services import record_standalone
 from kenes.registry.models import Role, RoleKind
-from kenes.registry.rosters import group_sizes
 from kenes.registry.scoping import Action, can, groups_for, members_of_group_for
+from kenes.registry.selectors import group_sizes
 from kenes.registry.services import do_add_group
 from kenes.web.forms import GroupForm
 from kenes.web.views.common import good_standing_by_group, member_page

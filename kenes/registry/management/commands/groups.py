@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kenes.registry.management.commands._output import emit
 from kenes.registry.models import ConstituentGroup
-from kenes.registry.rosters import group_sizes
+from kenes.registry.selectors import group_sizes
 from kenes.registry.services import do_add_group
 
 
