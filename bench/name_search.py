@@ -104,8 +104,9 @@ def build(members: int) -> None:
     from django.utils import timezone
 
     from kenes.registry.bulk import insert_rows
-    from kenes.registry.models import ConstituentGroup, Member, MemberNameToken, Membership
+    from kenes.registry.models import ConstituentGroup, Member, MemberNameToken
     from kenes.registry.names import name_parts, prefixes, token
+    from kenes.registry.rosters import lock_roster, save_roster
     from kenes.security.keys import current_key
     from kenes.security.sealing import seal
 
@@ -176,11 +177,10 @@ def build(members: int) -> None:
             ]
             total_tokens += len(rows)
             insert_rows(MemberNameToken, ("member", "token"), rows)
-            insert_rows(
-                Membership,
-                ("member", "group", "keeps_record"),
-                [(pk, groups[pk % 20].pk, True) for pk in ids],
-            )
+            for group in groups:  # memberships are sealed rosters (one per group)
+                roster = lock_roster(group.pk)
+                roster.ids.update(pk for pk in ids if pk % 20 == groups.index(group))
+                save_roster(roster, key=key)
             with connection.cursor() as cursor:
                 cursor.executemany(
                     "INSERT INTO bench_clear_member VALUES (%s, %s, %s)",
@@ -231,13 +231,13 @@ def queries(n: int, members: int, seed: int = 99) -> list[tuple[str, str, str]]:
 
 def kenes_way(user: Any, request: Any) -> Callable[[str, str], int]:
     from kenes.registry.name_search import with_name
-    from kenes.registry.scoping import members_for
+    from kenes.registry.scoping import groups_seen, members_for
     from kenes.web.views.common import member_page
 
     def search(typed: str, _written: str) -> int:
         page = member_page(request, with_name(members_for(user), typed))
         names = [m.full_name for m in page.object_list]
-        groups = [list(m.groups.all()) for m in page.object_list]
+        groups = [groups_seen(user, m) for m in page.object_list]
         assert len(groups) == len(names)
         return int(page.paginator.count)
 

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from kenes.agenda import analysis, moderation, phases, programme, services
 from kenes.agenda.models import Consultation, OpinionVote, Participant, Statement
-from kenes.registry.models import Member, Membership
+from kenes.registry.models import Member
+from kenes.registry.selectors import group_slugs_by_member
 
 ACTOR = "demo-seed"
 PARTICIPANTS = 400
@@ -197,11 +198,7 @@ def _seed_reported_consultation(*, seed: int, admin: Any, codes_file: Path | Non
     if not electorate:
         return
     chosen = rng.sample(electorate, min(PARTICIPANTS, len(electorate)))
-    slugs: dict[int, list[str]] = {}
-    for member_id, slug in Membership.objects.filter(
-        member_id__in=[pk for pk, _ in chosen]
-    ).values_list("member_id", "group__slug"):
-        slugs.setdefault(member_id, []).append(slug)
+    slugs = group_slugs_by_member([pk for pk, _ in chosen])
     Participant.objects.bulk_create(
         [
             Participant(

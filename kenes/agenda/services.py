@@ -32,8 +32,8 @@ from kenes.audit import services as audit
 from kenes.core.plain_text import control_characters
 from kenes.participation import services as codes
 from kenes.participation.codes import normalise
-from kenes.registry.models import Member, Membership
-from kenes.registry.selectors import members_in_good_standing
+from kenes.registry.models import Member
+from kenes.registry.selectors import group_slugs_of, members_in_good_standing
 from kenes.security.keys import Sealed
 from kenes.security.sealing import blind_index, service_index
 
@@ -206,9 +206,11 @@ def participant_for_code(consultation: Consultation, code: str) -> Participant |
         if found is not None:
             return found
     region_code = Member.objects.filter(pk=member_id).values_list("region_code", flat=True).get()
-    slugs = sorted(
-        Membership.objects.filter(member_id=member_id).values_list("group__slug", flat=True)
-    )
+    # A member's groups are sealed (kenes.registry.rosters): while sealed, someone who
+    # first takes part counts in no group (docs/security.md, "Group memberships").
+    slugs: list[str] = []
+    with contextlib.suppress(Sealed):
+        slugs = sorted(group_slugs_of(member_id))
     Participant.objects.bulk_create(
         [
             Participant(

@@ -35,8 +35,9 @@ from kenes.core.roster.cells import collapse_spaces, normalise_phone, parse_date
 from kenes.core.rules import load_jurisdiction
 from kenes.participation.models import CorrectionRequest, CorrectionState, PersonalCode
 from kenes.participation.services import IssuedCode, do_issue_codes, find_code
-from kenes.registry.models import Member, Membership
+from kenes.registry.models import Member
 from kenes.registry.scoping import Action, can, data_requests_for
+from kenes.registry.selectors import group_names_of
 from kenes.registry.services import do_update_member, refuse_out_of_scope
 
 PURPOSE = "my-data"
@@ -162,11 +163,7 @@ def read_own_record(member_id: int) -> OwnRecord:
         audit.record(
             "member.self_view", acting_user=BY_CODE, target_type="member", target_id=member_id
         )
-    groups = list(
-        Membership.objects.filter(member_id=member_id)
-        .order_by("group__name")
-        .values_list("group__name", flat=True)
-    )
+    groups = group_names_of(member_id)
     codes = [
         CodeUse(purpose, timezone.localdate(issued_at), revoked_at is None)
         for purpose, issued_at, revoked_at in PersonalCode.objects.filter(member_id=member_id)

@@ -28,9 +28,9 @@ from kenes.audit import services as audit
 from kenes.registry.models import (
     ConflictState,
     Member,
-    Membership,
     MergeConflict,
 )
+from kenes.registry.rosters import add_members
 from kenes.registry.scoping import Action, can
 from kenes.security.sealing import fingerprint
 
@@ -67,7 +67,7 @@ def open_conflicts(*, acting_user: Any) -> list[ConflictView]:
     _check_admin(acting_user)
     conflicts = list(
         MergeConflict.objects.filter(state=ConflictState.OPEN).select_related(
-            "member", "group", "entered_by"
+            "member", "entered_by"
         )
     )
     audit.record_standalone(
@@ -97,36 +97,25 @@ def do_resolve_conflict(conflict_id: int, resolution: str, *, acting_user: Any) 
     if resolution not in RESOLUTIONS:
         raise ValidationError(_("Choose join, correct or refuse."))
     with transaction.atomic():
-        conflict = (
-            MergeConflict.objects.select_for_update()
-            .select_related("group")
-            .filter(pk=conflict_id)
-            .first()
-        )
+        conflict = MergeConflict.objects.select_for_update().filter(pk=conflict_id).first()
         if conflict is None:
             raise ValidationError(_("There is no such conflict."))
         if conflict.state != ConflictState.OPEN:
             raise ValidationError(_("This conflict was already decided; nothing changed."))
         entered = json.loads(conflict.entered)
         detail: dict[str, Any] = {
+            # No group: beside the member id it would say who is in the group.
             "conflict": conflict.pk,
-            "group": conflict.group.slug,
             "resolution": str(resolution),
             "fields": conflict.differs.split(","),
         }
         if resolution == ConflictState.CORRECTED:
             detail |= _correct_record(conflict.member_id, entered)
         if resolution in (ConflictState.JOINED, ConflictState.CORRECTED):
-            membership, created = Membership.objects.get_or_create(
-                member_id=conflict.member_id,
-                group=conflict.group,
-                defaults={
-                    "keeps_record": False,
-                    "entered": conflict.entered,
-                    "since": timezone.localdate(),
-                },
+            already = add_members(
+                conflict.group.pk, joined=[(conflict.member_id, conflict.entered)]
             )
-            detail["membership_added"] = created
+            detail["membership_added"] = not already
         conflict.state = resolution
         conflict.resolved_by = acting_user
         conflict.resolved_at = timezone.now()

@@ -38,10 +38,10 @@ from kenes.registry.models import (
     ConstituentGroup,
     ImportBatch,
     Member,
-    Membership,
     MergeConflict,
 )
 from kenes.registry.name_search import write_name_tokens
+from kenes.registry.rosters import Roster, lock_roster, save_roster
 from kenes.security.keys import FieldKey, field_keys
 from kenes.security.sealing import blind_index, seal
 
@@ -139,7 +139,6 @@ MEMBER_COLUMNS = (
     "created_at",
     "updated_at",
 )
-MEMBERSHIP_COLUMNS = ("member", "group", "since", "import_batch", "keeps_record", "entered")
 
 
 def _member_values(
@@ -223,6 +222,7 @@ def _write_chunk(
     batch: ImportBatch | None,
     result: ImportResult,
     today: datetime.date,
+    roster: Roster,
     acting_user: Any = None,
 ) -> None:
     """Write one chunk of valid rows: new people, and memberships for people already known.
@@ -230,7 +230,8 @@ def _write_chunk(
     An entry for a known IIN joins that person only if its name, birth date and region
     agree with the record; it keeps what the group typed (sealed) and gives the group's
     coordinators nothing else (kenes.registry.scoping.records_for). An entry that
-    disagrees is not merged: it waits as a MergeConflict for a national admin.
+    disagrees is not merged: it waits as a MergeConflict for a national admin. Memberships
+    go into the group's `roster` (locked by the caller, sealed once at the end).
     """
     keys = field_keys()
     newest = keys[0]
@@ -252,11 +253,7 @@ def _write_chunk(
     )
     created = [pk for pk, _ in created_index]
     write_name_tokens(((pk, name_of[idx]) for pk, idx in created_index), newest)
-    already = set(
-        Membership.objects.filter(group=group, member_id__in=list(existing.values())).values_list(
-            "member_id", flat=True
-        )
-    )
+    already = set(existing.values()) & roster.ids
     joining = [r for r in members if r.iin in existing and existing[r.iin] not in already]
     records = {
         m.pk: m
@@ -272,19 +269,11 @@ def _write_chunk(
         if differs:
             conflicts.append((row, record.pk, differs))
         else:
-            merged.append((record.pk, seal(entered_json(row), key=newest)))
-    since = connection.ops.adapt_datefield_value(today)
-    batch_id = (
-        Membership._meta.get_field("import_batch").get_db_prep_value(batch.pk, connection)
-        if batch
-        else None
-    )
-    insert_rows(
-        Membership,
-        MEMBERSHIP_COLUMNS,
-        [(pk, group.pk, since, batch_id, True, None) for pk in created]
-        + [(pk, group.pk, since, batch_id, False, entered) for pk, entered in merged],
-    )
+            merged.append((record.pk, entered_json(row)))
+    roster.ids.update(created)
+    for pk, entered in merged:
+        roster.ids.add(pk)
+        roster.joined[pk] = entered
     if conflicts:
         _queue_conflicts(conflicts, group, batch, result, acting_user)
     result.imported += len(created)
@@ -308,13 +297,13 @@ def _queue_conflicts(
     user = acting_user if getattr(acting_user, "pk", None) else None
     if user is None and batch is not None:
         user = batch.uploaded_by
-    waiting = set(
-        MergeConflict.objects.filter(
-            group=group,
-            state=ConflictState.OPEN,
-            member_id__in=[pk for _, pk, _ in conflicts],
-        ).values_list("member_id", flat=True)
-    )
+    waiting = {
+        member_id
+        for member_id, group_ref in MergeConflict.objects.filter(
+            state=ConflictState.OPEN, member_id__in=[pk for _, pk, _ in conflicts]
+        ).values_list("member_id", "group_ref")
+        if group_ref == str(group.pk)
+    }
     queued = MergeConflict.objects.bulk_create(
         [
             MergeConflict(
@@ -337,8 +326,8 @@ def _queue_conflicts(
         target_id=group.slug,
         detail={
             "batch": str(batch.pk) if batch else None,
-            "conflicts": [c.pk for c in queued],
-            "members": [pk for _, pk, _ in conflicts],
+            # Counts only: conflict or member ids beside the group would say who is in it.
+            "count": len(queued),
             "fields": sorted({f for _, _, d in conflicts for f in d.split(",")}),
         },
     )
@@ -391,8 +380,11 @@ def do_import_members(
         raise StrictImportRefused(result)
     with transaction.atomic():
         _lock_imports()
+        roster = lock_roster(group.pk)
         for start in range(0, len(valid), CHUNK):
-            _write_chunk(valid[start : start + CHUNK], group, batch, result, today, acting_user)
+            chunk = valid[start : start + CHUNK]
+            _write_chunk(chunk, group, batch, result, today, roster, acting_user)
+        save_roster(roster)
         audit.record(
             "members.import",
             acting_user=acting_user,
@@ -406,8 +398,6 @@ def do_import_members(
                 "merged": result.merged,
                 "unchanged": result.unchanged,
                 "rejected": result.rejected,
-                "created_member_ids": result.created_ids,
-                "merged_member_ids": result.merged_ids,
             },
         )
         if finish is not None:

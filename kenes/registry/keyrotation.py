@@ -12,8 +12,9 @@ from typing import Any
 from django.db import connection, transaction
 
 from kenes.audit import services as audit
-from kenes.registry.models import ImportBatch, Member
+from kenes.registry.models import ImportBatch, Member, MergeConflict
 from kenes.registry.name_search import reindex_names
+from kenes.registry.rosters import reseal_rosters
 from kenes.registry.sealed_columns import keys_still_used, reseal_sealed_fields
 from kenes.security.keys import current_key, field_keys
 from kenes.security.sealing import blind_index, sealed_key_id
@@ -46,6 +47,10 @@ def do_rotate_keys(*, acting_user: Any) -> dict[str, Any]:
             Member.objects.bulk_update(members, [*MEMBER_FIELDS, "iin_index"])
             # The name tokens too: the old key's are dropped with it.
             tokens += reindex_names([(m.pk, m.full_name) for m in members], newest)
+        rosters = reseal_rosters(newest)
+        conflicts = list(MergeConflict.objects.all())
+        if conflicts:
+            MergeConflict.objects.bulk_update(conflicts, ["entered", "group_ref"])
         batches = list(ImportBatch.objects.exclude(content__isnull=True, report__isnull=True))
         if batches:
             ImportBatch.objects.bulk_update(batches, ["content", "report"])
@@ -54,9 +59,11 @@ def do_rotate_keys(*, acting_user: Any) -> dict[str, Any]:
             "members": len(ids),
             "name_tokens": tokens,
             "imports": len(batches),
+            "rosters": rosters,
+            "conflicts": len(conflicts),
             "app_secrets": do_reseal_app_secrets(),
             # every other SealedTextField (memberships' entries, conflicts, requests, ...)
-            "other_rows": reseal_sealed_fields(skip={Member, ImportBatch}),
+            "other_rows": reseal_sealed_fields(skip={Member, ImportBatch, MergeConflict}),
             "keys_before": dict(before),
         }
         audit.record("keys.rotate", acting_user=acting_user, detail=result)

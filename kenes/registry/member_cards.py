@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from kenes.registry.models import ConstituentGroup, Member, Membership
+from kenes.registry.models import ConstituentGroup, Member
+from kenes.registry.rosters import entered_for
 from kenes.registry.scoping import groups_seen, own_group_ids, records_for
 
 
@@ -47,7 +48,7 @@ class MemberCard:
 
 def member_card(member: Member, *, acting_user: Any) -> MemberCard:
     """The fields of `member` that `acting_user` may see (after `get_member_for_viewing`)."""
-    groups = groups_seen(acting_user, member, member.groups.all())
+    groups = groups_seen(acting_user, member)
     if records_for(acting_user).filter(pk=member.pk).exists():
         return MemberCard(
             pk=member.pk,
@@ -95,12 +96,7 @@ def _day(text: str | None) -> datetime.date | None:
 def entered_by_groups(member_id: int, group_ids: set[int]) -> dict[str, Any]:
     """What these groups typed for the person (the first group's value of each field)."""
     typed: dict[str, Any] = {}
-    for text in (
-        Membership.objects.filter(member_id=member_id, group_id__in=group_ids)
-        .filter(entered__isnull=False)
-        .order_by("pk")
-        .values_list("entered", flat=True)
-    ):
+    for text in entered_for(member_id, sorted(group_ids)):
         for field, value in json.loads(text).items():
             if value and field not in typed:
                 typed[field] = value

@@ -23,6 +23,7 @@ from django_tasks import task
 from kenes.audit import services as audit
 from kenes.registry import approvals, prepared
 from kenes.registry.models import MemberStatus, PreparedFile
+from kenes.registry.rosters import groups_by_member
 from kenes.registry.scoping import Action, can, groups_seen, members_for
 from kenes.security.spreadsheet_text import CsvWriter
 
@@ -77,11 +78,12 @@ def _build_member_list(item: PreparedFile) -> bytes:
     wanted = (request.member_ids() or []) if request is not None else []
     mark = approvals.watermark(item)
     owner = item.owner
-    scope = members_for(owner).prefetch_related("groups")
+    scope = members_for(owner)
     rows = []
     for start in range(0, len(wanted), _IDS_PER_QUERY):
         rows += list(scope.filter(pk__in=wanted[start : start + _IDS_PER_QUERY]))
     rows.sort(key=lambda m: (m.full_name, m.pk))
+    groups_of = groups_by_member(m.pk for m in rows)
     out = io.StringIO()
     writer = CsvWriter(out)
     with override(source.get("language") or "ru"):
@@ -89,7 +91,7 @@ def _build_member_list(item: PreparedFile) -> bytes:
             writer.writerow(["# " + " ".join(mark.line().split())])
     writer.writerow(["id", "full_name", "region", "status", "groups"])
     for m in rows:
-        groups = " ".join(g.slug for g in groups_seen(owner, m, m.groups.all()))
+        groups = " ".join(g.slug for g in groups_seen(owner, m, groups_of.get(m.pk, [])))
         writer.writerow([m.pk, m.full_name, m.region_code, m.status, groups])
     with transaction.atomic():
         audit.record(

@@ -73,9 +73,6 @@ class Member(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Indexed: the newest change is the registry's version (kenes.registry.readiness).
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    groups: models.ManyToManyField[ConstituentGroup, Membership] = models.ManyToManyField(
-        ConstituentGroup, through="Membership", related_name="members"
-    )
 
     class Meta:
         ordering = ["id"]
@@ -116,25 +113,30 @@ class MemberNameToken(models.Model):
         indexes = [models.Index(fields=["token", "member"], name="name_token_member")]
 
 
-class Membership(models.Model):
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
-    group = models.ForeignKey(
-        ConstituentGroup, on_delete=models.CASCADE, related_name="memberships"
-    )
-    since = models.DateField(_("since"), null=True, blank=True)
-    import_batch = models.ForeignKey(
-        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # True when this group's entry made the person's record (its coordinators see the
-    # record); False when the group joined a person already in the registry: its
-    # coordinators then see only what the group entered (`entered`), see docs/security.md.
-    keeps_record = models.BooleanField(default=True)
-    entered = SealedTextField(null=True, blank=True)  # JSON of the values the group typed
+class GroupRoster(models.Model):
+    """Who belongs to one group, sealed: the member ids of its memberships (and what the
+    group typed for people it joined later), sealed under the field key with the group id
+    as associated data (kenes.registry.rosters). No row anywhere links a member id to a
+    group id in the clear; `size` (the group's member count) is the only thing visible.
+    """
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["member", "group"], name="one_membership_per_group")
-        ]
+    group = models.OneToOneField(
+        ConstituentGroup, primary_key=True, on_delete=models.CASCADE, related_name="roster"
+    )
+    sealed = models.TextField(default="")
+    size = models.PositiveIntegerField(default=0)
+
+
+class GroupStanding(models.Model):
+    """Members in good standing per group, as last counted while unsealed: an aggregate
+    (no person in it), kept so that the dashboard and the groups' pages still show counts
+    while the server is sealed and the rosters cannot be opened."""
+
+    group = models.OneToOneField(
+        ConstituentGroup, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    members = models.PositiveIntegerField(default=0)
+    counted_on = models.DateField()
 
 
 class RoleKind(models.TextChoices):
@@ -251,7 +253,8 @@ class MergeConflict(models.Model):
     """
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="conflicts")
-    group = models.ForeignKey(ConstituentGroup, on_delete=models.CASCADE, related_name="+")
+    # The group the entry was typed for, sealed: a conflict links a person to a group.
+    group_ref = SealedTextField()
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -268,6 +271,18 @@ class MergeConflict(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    @property
+    def group(self) -> ConstituentGroup:
+        cached = getattr(self, "_group", None)
+        if cached is None or cached.pk != int(self.group_ref):
+            cached = self._group = ConstituentGroup.objects.get(pk=int(self.group_ref))
+        return cached
+
+    @group.setter
+    def group(self, group: ConstituentGroup) -> None:
+        self._group = group
+        self.group_ref = str(group.pk)
 
 
 class ReadinessFacts(models.Model):

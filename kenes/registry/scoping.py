@@ -31,10 +31,16 @@ from django.db.models import Q, QuerySet
 from kenes.registry.models import (
     ConstituentGroup,
     Member,
-    Membership,
     ReadRequest,
     Role,
     RoleKind,
+)
+from kenes.registry.rosters import (
+    groups_of_member,
+    ids_in,
+    member_ids_of,
+    open_roster,
+    open_rosters,
 )
 
 
@@ -85,7 +91,7 @@ def _member_filter(user: Any) -> Q | None:
         if role.kind == RoleKind.REGIONAL:
             condition |= Q(region_code=role.region_code)
         elif role.kind == RoleKind.GROUP:
-            condition |= Q(memberships__group_id=role.group_id)
+            condition |= ids_in(member_ids_of(role.group_id))
     return condition
 
 
@@ -94,8 +100,8 @@ def members_for(user: Any) -> QuerySet[Member]:
     condition = _member_filter(user)
     if condition is None:
         return Member.objects.all()
-    # Filter on ids so a person in two of the user's groups appears once.
-    return Member.objects.filter(pk__in=Member.objects.filter(condition).values("pk"))
+    # No join (rosters give ids): a person in two of the user's groups appears once.
+    return Member.objects.filter(condition)
 
 
 def _record_filter(user: Any) -> Q | None:
@@ -107,11 +113,7 @@ def _record_filter(user: Any) -> Q | None:
         if role.kind == RoleKind.REGIONAL:
             condition |= Q(region_code=role.region_code)
         elif role.kind == RoleKind.GROUP:
-            condition |= Q(
-                pk__in=Membership.objects.filter(group_id=role.group_id, keeps_record=True).values(
-                    "member_id"
-                )
-            )
+            condition |= ids_in(open_roster(role.group_id).record_ids())
     return condition
 
 
@@ -124,7 +126,7 @@ def records_for(user: Any) -> QuerySet[Member]:
     condition = _record_filter(user)
     if condition is None:
         return Member.objects.all()
-    return Member.objects.filter(pk__in=Member.objects.filter(condition).values("pk"))
+    return Member.objects.filter(condition)
 
 
 def sees_record(user: Any, member: Member) -> bool:
@@ -142,8 +144,8 @@ def data_requests_for(user: Any) -> QuerySet[Member]:
     groups = own_group_ids(user)
     if not groups:
         return Member.objects.none()
-    made = Membership.objects.filter(group_id__in=groups, keeps_record=True).values("member_id")
-    return Member.objects.filter(pk__in=made)
+    made = {pk for r in open_rosters(groups).values() for pk in r.record_ids()}
+    return Member.objects.filter(ids_in(made))
 
 
 def own_group_ids(user: Any) -> set[int]:
@@ -151,11 +153,11 @@ def own_group_ids(user: Any) -> set[int]:
     return {r.group_id for r in roles_of(user) if r.kind == RoleKind.GROUP and r.group_id}
 
 
-def groups_seen(user: Any, member: Member, groups: Any) -> list[ConstituentGroup]:
-    """Which of `member`'s `groups` `user` may see: all for an admin or the member's
-    regional coordinator; otherwise only the groups `user` coordinates (membership of
-    other groups is personal data of its own)."""
-    groups = list(groups)
+def groups_seen(user: Any, member: Member, groups: Any = None) -> list[ConstituentGroup]:
+    """Which of `member`'s `groups` (None: read from the rosters) `user` may see: all for
+    an admin or the member's regional coordinator; otherwise only the groups `user`
+    coordinates (membership of other groups is personal data of its own)."""
+    groups = list(groups_of_member(member.pk) if groups is None else groups)
     if is_admin(user) or any(
         r.kind == RoleKind.REGIONAL and r.region_code == member.region_code for r in roles_of(user)
     ):
@@ -166,11 +168,16 @@ def groups_seen(user: Any, member: Member, groups: Any) -> list[ConstituentGroup
 
 def members_of_group_for(user: Any, group: ConstituentGroup) -> QuerySet[Member]:
     """The members of `group` that `user` may list as its members (see `groups_seen`)."""
-    members = members_for(user).filter(memberships__group=group)
+    members = members_for(user).filter(ids_in(member_ids_of(group.pk)))
     if is_admin(user) or group.pk in own_group_ids(user):
         return members
     regions = [r.region_code for r in roles_of(user) if r.kind == RoleKind.REGIONAL]
     return members.filter(region_code__in=regions)
+
+
+def in_group(members: QuerySet[Member], group: ConstituentGroup) -> QuerySet[Member]:
+    """`members` narrowed to `group`'s (opens its roster: Sealed while sealed)."""
+    return members.filter(ids_in(member_ids_of(group.pk)))
 
 
 def groups_for(user: Any) -> QuerySet[ConstituentGroup]:

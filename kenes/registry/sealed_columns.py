@@ -33,6 +33,7 @@ HAND_SEALED: tuple[tuple[str, str, str], ...] = (
     ("ballots", "Election", "ballot_key"),  # kenes.ballots.envelopes
     ("ballots", "Election", "envelope_private_key"),  # kenes.ballots.envelopes
     ("twostep", "SealedTOTPDevice", "sealed_key"),  # kenes.twostep.models
+    ("registry", "GroupRoster", "sealed"),  # kenes.registry.rosters (the group id bound in)
 )
 
 

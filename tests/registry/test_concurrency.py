@@ -9,7 +9,8 @@ import pytest
 
 from kenes.audit import services as audit
 from kenes.registry.importing import do_import_members
-from kenes.registry.models import Member, Membership
+from kenes.registry.models import Member
+from kenes.registry.rosters import member_ids_of, membership_count
 from tests.concurrency import run_together
 from tests.conftest import csv_bytes, person
 
@@ -39,7 +40,8 @@ def test_two_overlapping_imports_at_once_create_each_person_once(groups):
 
     _run_together(into(groups["workers"], first), into(groups["farmers"], second))
     assert Member.objects.count() == 400
-    assert Membership.objects.count() == 600
+    assert membership_count() == 600
+    assert len(member_ids_of(groups["workers"].pk)) == len(member_ids_of(groups["farmers"].pk))
     assert audit.verify().intact
 
 
@@ -50,7 +52,7 @@ def test_the_same_file_imported_twice_at_once_is_imported_once(groups):
     )
     _run_together(job, job)
     assert Member.objects.count() == 300
-    assert Membership.objects.count() == 300
+    assert membership_count() == 300
 
 
 def test_audit_entries_written_from_many_threads_form_one_chain(db):
@@ -61,3 +63,36 @@ def test_audit_entries_written_from_many_threads_form_one_chain(db):
     _run_together(*[burst] * 4)
     result = audit.verify()
     assert result.intact and result.entries == 80
+
+
+def test_imports_into_one_group_and_a_conflict_joined_at_once_lose_no_member(groups, officers):
+    """The roster is one sealed row per group: writers lock it, so none writes over another."""
+    from kenes.registry.conflicts import do_resolve_conflict
+    from kenes.registry.models import MergeConflict
+    from kenes.registry.rosters import open_roster
+
+    workers, farmers = groups["workers"], groups["farmers"]
+    do_import_members(
+        io.BytesIO(csv_bytes([person(1)])), filename="f.csv", group=farmers, acting_user="t"
+    )
+    other = person(1)
+    other[0] = "Другой " + other[0]
+    do_import_members(
+        io.BytesIO(csv_bytes([other])), filename="w.csv", group=workers, acting_user="t"
+    )
+    conflict = MergeConflict.objects.get()
+    files = [csv_bytes([person(n) for n in range(k * 100 + 10, k * 100 + 60)]) for k in range(3)]
+
+    def into(content):
+        return lambda: do_import_members(
+            io.BytesIO(content), filename="x.csv", group=workers, acting_user="t"
+        )
+
+    def join():
+        do_resolve_conflict(conflict.pk, "joined", acting_user=officers["admin"])
+
+    _run_together(*[into(c) for c in files], join)
+    roster = open_roster(workers.pk)
+    assert len(roster.ids) == 151
+    assert conflict.member_id in roster.ids and not roster.keeps_record(conflict.member_id)
+    assert open_roster(farmers.pk).ids == {conflict.member_id}

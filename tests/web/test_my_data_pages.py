@@ -15,7 +15,8 @@ from django.urls import reverse
 from kenes.audit import services as audit
 from kenes.participation import my_data, throttle
 from kenes.participation.models import CodeAttempt, CorrectionRequest, CorrectionState
-from kenes.registry.models import Member
+from kenes.registry.models import ConstituentGroup, Member
+from kenes.registry.rosters import open_roster
 from kenes.registry.services import do_grant_role
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,8 @@ def test_a_vote_code_does_not_open_the_data_and_the_page_never_shows_a_ballot(
     from tests.ballots.conftest import cast_ballots, open_election
 
     worker = registry["worker"]
-    members = list(Member.objects.filter(memberships__group__slug="workers").order_by("pk"))
+    workers = ConstituentGroup.objects.get(slug="workers")
+    members = list(Member.objects.filter(pk__in=open_roster(workers.pk).ids).order_by("pk"))
     election, vote_codes = open_election(members, officers["admin"], candidates=3)
     client = Client()
     page = client.get(reverse("vote_link", args=[vote_codes[worker.pk]]))
@@ -218,7 +220,7 @@ def test_issuing_data_codes_makes_slips_and_a_codes_file_without_phones(
     from kenes.registry.models import PreparedFile
 
     officer = client_for("group")
-    workers = registry["worker"].groups.get(slug="workers").pk
+    workers = ConstituentGroup.objects.get(slug="workers").pk
     response = officer.post(reverse("data_codes_issue"), {"group": workers, "phones": "on"})
     assert response.status_code == 302 and "/files/" in response["Location"]
     files = {f.kind: f for f in PreparedFile.objects.all()}
@@ -240,9 +242,7 @@ def test_issuing_data_codes_makes_slips_and_a_codes_file_without_phones(
     codes = [row[1] for row in rows[1:]]
     assert all("/my-data/#/" in row[2] for row in rows[1:])
     opened = {my_data.member_for_code(code) for code in codes}
-    kept = Member.objects.filter(
-        memberships__group__slug="workers", memberships__keeps_record=True
-    ).values_list("pk", flat=True)
+    kept = open_roster(workers).record_ids()
     assert opened == set(kept) and len(opened) == 5  # the records the workers keep
     assert registry["farmer"].pk not in opened
     assert all(code in got["codes_slips"].content.decode() for code in codes)

@@ -15,4 +15,4 @@ register = template.Library()
 @register.filter
 def groups_seen_by(member: Member, user: Any) -> list[ConstituentGroup]:
     """`member`'s groups that `user` may see (kenes.registry.scoping.groups_seen)."""
-    return groups_seen(user, member, member.groups.all())
+    return groups_seen(user, member)

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from kenes.registry.models import Member
 from kenes.registry.name_search import SORT_LIMIT, by_name, ids_of, in_order, name_order
-from kenes.registry.readiness import good_standing
+from kenes.registry.selectors import count_good_standing_by_group, kept_good_standing_by_group
+from kenes.security.keys import Sealed
 
 PAGE_SIZE = 50
 # What a member list shows: never the sealed fields, which would be decrypted for nothing.
@@ -34,7 +35,7 @@ def member_page(request: HttpRequest, members: QuerySet[Member]) -> Page:
     ids = ids_of(members, ID_LIST)
     if len(ids) <= ID_LIST:
         return member_page_of_ids(request, ids)
-    listed = members.only(*LIST_FIELDS).prefetch_related("groups").order_by("pk")
+    listed = members.only(*LIST_FIELDS).order_by("pk")
     paginator = Paginator(listed, PAGE_SIZE)
     known = getattr(members, "found_count", None)  # counted by the name index
     if known is not None:
@@ -50,24 +51,25 @@ def member_page_of_ids(request: HttpRequest, ids: Sequence[int]) -> Page:
         ordered = name_order(Member.objects.filter(pk__in=list(ids)))
         return _page_in_order(request, ordered or [])
     page = page_of(request, sorted(set(ids)))
-    listed = Member.objects.only(*LIST_FIELDS).prefetch_related("groups")
+    listed = Member.objects.only(*LIST_FIELDS)
     page.object_list = by_name(listed.filter(pk__in=list(page.object_list)))
     return page
 
 
 def _page_in_order(request: HttpRequest, ids: list[int]) -> Page:
     page = page_of(request, ids)
-    listed = Member.objects.only(*LIST_FIELDS).prefetch_related("groups")
+    listed = Member.objects.only(*LIST_FIELDS)
     page.object_list = in_order(listed, list(page.object_list))
     return page
 
 
 def good_standing_by_group() -> dict[int, int]:
-    """Members in good standing today per group id: an aggregate, not personal data."""
-    rows = (
-        Member.objects.filter(good_standing(timezone.localdate()))
-        .values_list("memberships__group")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by()
-    )
-    return {group_id: n for group_id, n in rows if group_id is not None}
+    """Members in good standing today per group id: an aggregate, not personal data.
+
+    Counted from the rosters while unsealed (and kept); while sealed, the last count kept
+    (kenes.registry.models.GroupStanding).
+    """
+    try:
+        return count_good_standing_by_group(timezone.localdate())
+    except Sealed:
+        return kept_good_standing_by_group()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kenes.audit.services import record_standalone
 from kenes.registry.models import Role, RoleKind
 from kenes.registry.scoping import Action, can, groups_for, members_of_group_for
+from kenes.registry.selectors import group_sizes
 from kenes.registry.services import do_add_group
 from kenes.web.forms import GroupForm
 from kenes.web.views.common import good_standing_by_group, member_page
@@ -68,7 +69,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "group": group,
         "coordinators": [role.user for role in coordinators],
         "good_standing": good_standing_by_group().get(group.pk, 0),
-        "memberships": group.memberships.count(),
+        "memberships": group_sizes().get(group.pk, 0),
         "may_list": can(request.user, Action.LIST_MEMBERS),
         "may_import": can(request.user, Action.IMPORT_MEMBERS, group),
     }

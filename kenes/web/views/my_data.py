@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kenes.participation import my_data
 from kenes.participation.models import CorrectionState
 from kenes.registry.models import ConstituentGroup, Member, MemberStatus
-from kenes.registry.scoping import Action, can, data_requests_for, import_groups_for
+from kenes.registry.scoping import Action, can, data_requests_for, import_groups_for, in_group
 from kenes.registry.services import find_members_by_iin
 from kenes.security.keys import field_keys
 from kenes.web import labels
@@ -251,7 +251,7 @@ def data_codes_issue(request: HttpRequest) -> HttpResponse:
         if group is None:
             messages.error(request, _("Choose one of your groups."))
             return redirect("data_requests")
-        members = scope.filter(memberships__group=group)
+        members = in_group(scope, group)
         title = _("Your data in the movement: %(group)s") % {"group": group.name}
         stem = f"my-data-codes-{group.slug}"
         nobody = _("This group has no member whose record it keeps.")

@@ -2,10 +2,10 @@ import getpass
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count
 
 from kenes.registry.management.commands._output import emit
 from kenes.registry.models import ConstituentGroup
+from kenes.registry.selectors import group_sizes
 from kenes.registry.services import do_add_group
 
 
@@ -40,6 +40,9 @@ class Command(BaseCommand):
                 f"Added group {group.slug}: {group.name}.",
             )
             return
-        groups = ConstituentGroup.objects.annotate(n=Count("memberships")).order_by("slug")
+        sizes = group_sizes()
+        groups = list(ConstituentGroup.objects.order_by("slug"))
+        for g in groups:
+            g.n = sizes.get(g.pk, 0)
         payload = {"groups": [{"slug": g.slug, "name": g.name, "members": g.n} for g in groups]}
         emit(self, payload, "\n".join(f"{g.slug}\t{g.n}\t{g.name}" for g in groups))
