@@ -94,7 +94,8 @@ def test_every_sealed_field_of_every_model_is_in_the_scan():
 SEALING_MODULES = {
     "security/sealing.py": "defines it",
     "security/fields.py": "SealedTextField: found by introspection",
-    "registry/importing.py": "bulk rows of SealedTextField columns (members, memberships)",
+    "registry/importing.py": "bulk rows of SealedTextField columns (members)",
+    "registry/rosters.py": "HAND_SEALED: registry.GroupRoster.sealed",
     "registry/migrations": "sealed SealedTextField columns when names were sealed",
     "audit/receipts.py": "HAND_SEALED: audit.SigningKey.sealed_private_key",
     "ballots/envelopes.py": "HAND_SEALED: ballots.Election ballot_key, envelope_private_key",
@@ -133,11 +134,11 @@ def _row_makers(member: Any, group: Any, user: Any) -> dict[str, Any]:
             group=group, filename="f.csv", content="c", report="r"
         ),
         "registry_member": lambda: member,
-        "registry_membership": lambda: get("registry", "Membership").objects.create(
-            member=member, group=group, entered="{}"
+        "registry_grouproster": lambda: get("registry", "GroupRoster").objects.create(
+            group=group, sealed="", size=0
         ),
         "registry_mergeconflict": lambda: get("registry", "MergeConflict").objects.create(
-            member=member, group=group, entered="{}", differs="iin"
+            member=member, group_ref=str(group.pk), entered="{}", differs="iin"
         ),
         "registry_preparedfile": lambda: get("registry", "PreparedFile").objects.create(
             kind="k", owner=user, title="t", filename="f", content_type="text/plain"
@@ -202,10 +203,10 @@ def test_drop_key_is_refused_while_values_use_it_and_accepted_after_rotate_keys_
     from kenes.audit.models import AuditEntry
     from kenes.audit.receipts import do_sign_receipt
     from kenes.registry.keyrotation import do_rotate_keys
-    from kenes.registry.models import Member, Membership
+    from kenes.registry.models import GroupRoster, Member
 
     address = Member.objects.get(pk=registry["worker"].pk).address
-    assert Membership.objects.filter(entered__isnull=False).exists()  # person 5, 2nd group
+    assert GroupRoster.objects.exclude(sealed="").exists()  # the groups' sealed rosters
     do_sign_receipt(acting_user="test")  # the audit signing key, sealed under the old key
     custody.start_holder()
     shares = custody.init(trustees=3, threshold=2)
@@ -221,7 +222,7 @@ def test_drop_key_is_refused_while_values_use_it_and_accepted_after_rotate_keys_
         err,
         f"Field key {old_id} still seals",
         "registry_member.iin (",
-        "registry_membership.entered (",
+        "registry_grouproster.sealed (",
         "audit_signingkey.sealed_private_key (1)",
         "`kenes rotate-keys`",
         "`kenes audit receipt`",
@@ -315,22 +316,30 @@ def test_without_custody_the_command_says_to_edit_the_environment(custody):
 
 def test_rotate_keys_json_says_when_the_environments_old_key_may_go(settings, registry):
     """Without custody: the operator removes the old key from KENES_FIELD_KEYS once
-    keys_still_used shows no column for it (memberships' entries are re-sealed too)."""
-    from kenes.registry.models import Member, Membership
+    keys_still_used shows no column for it (the groups' rosters are re-sealed too)."""
+    from kenes.registry.models import GroupRoster, Member
+    from kenes.registry.rosters import forget_opened, member_ids_of
 
     old = keys.current_key()
     address = Member.objects.get(pk=registry["worker"].pk).address
     settings.KENES_FIELD_KEYS = [keys.new_key(), *settings.KENES_FIELD_KEYS]
     new = keys.current_key()
-    assert key_uses_by_column(old.key_id)[0]["registry_membership.entered"] >= 1
+    rosters = GroupRoster.objects.exclude(sealed="").count()
+    assert key_uses_by_column(old.key_id)[0]["registry_grouproster.sealed"] == rosters >= 1
+    worker_groups = {
+        g
+        for g in GroupRoster.objects.values_list("group_id", flat=True)
+        if registry["worker"].pk in member_ids_of(g)
+    }
     out = io.StringIO()
 
     call_command("rotate-keys", "--json", stdout=out)
 
     result = json.loads(out.getvalue())
     assert result["keys_still_used"] == {old.key_id: {}}
-    assert result["other_rows"]["registry_membership"] == Membership.objects.count()
+    assert result["rosters"] >= rosters
     settings.KENES_FIELD_KEYS = [settings.KENES_FIELD_KEYS[0]]  # the old key removed
     assert keys.current_key().key_id == new.key_id
     assert Member.objects.get(pk=registry["worker"].pk).address == address
-    assert all(m.entered is None or m.entered for m in Membership.objects.all())
+    forget_opened()  # open them again, with only the new key
+    assert worker_groups and all(registry["worker"].pk in member_ids_of(g) for g in worker_groups)
