@@ -5,7 +5,6 @@ driven by Playwright in Debian's Chromium."""
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import isolated_env
+from tests.listening import free_port, wait_until_listening
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -28,6 +28,26 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+#: Links that are not pages, for the tests that follow every link: downloads, htmx
+#: fragments, leaving.
+NOT_PAGES = frozenset(
+    {
+        "logout",
+        "readiness_dossier",
+        "election_box_blt",
+        "election_box_json",
+        "agenda_report_csv",
+        "agenda_report_polis",
+        "prepared_file_download",
+        "import_batch_status",
+        "scenario_status",
+        "vote_link",
+        "agenda_link",
+        "audit_receipt_file",
+    }
+)
 
 
 def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
@@ -42,12 +62,6 @@ class Server:
     var: Path
     logins: dict[str, str]
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +82,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     for line in (var / "demo-logins.txt").read_text().splitlines():
         username, password, _role = line.split("\t", 2)
         logins[username] = password
-    port = _free_port()
+    port = free_port()
     log = open(var / "server.log", "wb")  # noqa: SIM115 - closed at teardown
     srv = Server(url=f"http://127.0.0.1:{port}", var=var, logins=logins)
     srv.processes.append(
@@ -87,15 +101,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             stderr=log,
         )
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError((var / "server.log").read_text()) from None
-            time.sleep(0.2)
+    wait_until_listening(port, srv.processes[0], var / "server.log")
     yield srv
     for process in srv.processes:
         process.terminate()

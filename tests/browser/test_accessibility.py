@@ -19,27 +19,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import Resolver404, resolve
 
-from tests.browser.conftest import Server, log_in
+from tests.browser.conftest import NOT_PAGES, Server, log_in
 
 PHONE = {"width": 360, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
 SERIOUS = ("serious", "critical")
-
-#: Links that are not pages: downloads, htmx fragments, leaving.
-NOT_PAGES = {
-    "logout",
-    "readiness_dossier",
-    "election_box_blt",
-    "election_box_json",
-    "agenda_report_csv",
-    "agenda_report_polis",
-    "prepared_file_download",
-    "import_batch_status",
-    "scenario_status",
-    "vote_link",
-    "agenda_link",
-    "audit_receipt_file",
-}
 
 #: Each role of the demo, and where (screen, language) all its pages are checked. The national
 #: admin sees every kind of page: it is checked on both screens and in the three languages; the

@@ -14,10 +14,8 @@ the onion name.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,26 +24,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import Resolver404, resolve
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, NOT_PAGES, Server
 from tests.conftest import isolated_env
+from tests.listening import free_port, wait_until_listening
 
 ONION = "kenesdemo" + "a" * 46 + "d.onion"
-
-#: Links that are not pages (downloads, fragments, leaving).
-NOT_PAGES = {
-    "logout",
-    "readiness_dossier",
-    "election_box_blt",
-    "election_box_json",
-    "agenda_report_csv",
-    "agenda_report_polis",
-    "prepared_file_download",
-    "import_batch_status",
-    "scenario_status",
-    "vote_link",
-    "agenda_link",
-    "audit_receipt_file",
-}
 
 #: What only works with JavaScript, shown: a plain button (scripts that add one, e.g. for
 #: passkeys, keep it `hidden` until they run), a link to nowhere, htmx requests on elements
@@ -62,12 +45,6 @@ NEEDS_JAVASCRIPT = (
 class Onion:
     url: str
     var: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +67,7 @@ def onion(server: Server) -> Iterator[Onion]:
             "KENES_TWO_STEP": "optional",  # the demo's officers have no second step set up
         }
     )
-    port = _free_port()
+    port = free_port()
     log = open(server.var / "onion.log", "wb")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "kenes.wsgi", "--bind", f"127.0.0.1:{port}"]
@@ -99,15 +76,7 @@ def onion(server: Server) -> Iterator[Onion]:
         stdout=log,
         stderr=log,
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert process.poll() is None, (server.var / "onion.log").read_text()
-            assert time.monotonic() < deadline, (server.var / "onion.log").read_text()
-            time.sleep(0.2)
+    wait_until_listening(port, process, server.var / "onion.log")
     try:
         yield Onion(url=f"http://{ONION}:{port}", var=server.var)
     finally:

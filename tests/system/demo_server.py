@@ -14,14 +14,9 @@ import time
 from pathlib import Path
 
 from tests.conftest import isolated_env
+from tests.listening import free_port  # noqa: F401  (the system tests import it from here)
 
 KENES = [sys.executable, "-m", "kenes"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def seeded_demo(var: Path, *, members: int = 200) -> tuple[dict[str, str], list[str]]:

@@ -16,7 +16,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import isolated_env
+from tests.listening import free_port, wait_until_listening
 from tests.registry.test_commands import kenes
 
 ONION = "kenesdemo" + "a" * 46 + "d.onion"  # 56 letters of base32, a v3 address's shape
@@ -111,19 +111,13 @@ class OnionProcess:
         return status
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def onion(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OnionProcess]:
     var = tmp_path_factory.mktemp("onion-var")
     env = onion_env(var, KENES_TWO_STEP="optional")
     migrated = kenes("migrate", "-v0", env=env)
     assert migrated.returncode == 0, migrated.stderr
-    port = _free_port()
+    port = free_port()
     log = open(var / "gunicorn.log", "wb")  # noqa: SIM115 - closed at teardown
     server = subprocess.Popen(
         [
@@ -146,15 +140,7 @@ def onion(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OnionProcess]:
         stdout=log,
         stderr=log,
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert server.poll() is None, (var / "gunicorn.log").read_text()
-            assert time.monotonic() < deadline, (var / "gunicorn.log").read_text()
-            time.sleep(0.2)
+    wait_until_listening(port, server, var / "gunicorn.log")
     try:
         yield OnionProcess(port)
     finally:
