@@ -27,8 +27,17 @@ test: $(STAMP)
 	$(BIN)/ruff format --check --quiet .
 	$(BIN)/mypy kenes/core
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
-	KENES_TEST_DB=postgres $(BIN)/python -m pytest -q -m "not browser" tests/registry tests/audit tests/web tests/participation tests/parliament tests/ballots tests/agenda tests/approvals tests/retention tests/backup/test_postgres.py
+	@# The PostgreSQL run goes on beside the SQLite one (each is mostly one core); its
+	@# output follows, and either failing fails the target.
+	@echo "PostgreSQL run in the background (log: $(VENV)/test-postgres.log)"
+	@KENES_TEST_DB=postgres $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" \
+		tests/registry tests/audit tests/web tests/participation tests/parliament tests/ballots \
+		tests/agenda tests/approvals tests/retention tests/backup/test_postgres.py \
+		> $(VENV)/test-postgres.log 2>&1 & postgres=$$!; \
+	$(BIN)/python -m pytest -q; sqlite=$$?; \
+	wait $$postgres; pg=$$?; \
+	echo "--- PostgreSQL run ---"; cat $(VENV)/test-postgres.log; \
+	test $$sqlite -eq 0 && test $$pg -eq 0
 
 messages: $(STAMP)
 	cd kenes && ../$(BIN)/kenes makemessages -l ru -l kk --no-obsolete && ../$(BIN)/kenes compilemessages
