@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -48,6 +49,37 @@ NOT_PAGES = frozenset(
         "audit_receipt_file",
     }
 )
+
+
+def crawl(page, base_url: str) -> Iterator[tuple[str, str, Any]]:  # type: ignore[no-untyped-def]
+    """Every kind of page reachable by links from the overview, each opened once: yields
+    (path, kind, response) for each answer in HTML, and follows the links on those that
+    answer 200, as long as they stay on `base_url`'s host."""
+    from django.urls import Resolver404, resolve
+
+    host = urlsplit(base_url).netloc
+    seen: set[str] = set()
+    todo = ["/"]
+    while todo:
+        path = todo.pop(0)
+        try:
+            kind = resolve(urlsplit(path).path).url_name
+        except Resolver404:
+            continue
+        if kind is None or kind in NOT_PAGES or kind in seen:
+            continue
+        seen.add(kind)
+        response = page.goto(base_url + path)
+        assert response is not None
+        if "text/html" not in response.headers.get("content-type", ""):
+            continue
+        yield path, kind, response
+        if response.status != 200:
+            continue
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            url = urlsplit(href)
+            if url.netloc == host:
+                todo.append(url.path + (f"?{url.query}" if url.query else ""))
 
 
 def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]

@@ -14,12 +14,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.urls import Resolver404, resolve
 
-from tests.browser.conftest import NOT_PAGES, Server, log_in
+from tests.browser.conftest import Server, crawl, log_in
 
 PHONE = {"width": 360, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
@@ -86,40 +84,14 @@ def _context(browser, server: Server, viewport: dict[str, int], language: str): 
     return context, page
 
 
-def _page_kind(path: str) -> str | None:
-    try:
-        return resolve(path).url_name
-    except Resolver404:
-        return None
-
-
-def _links(page, server: Server) -> list[str]:  # type: ignore[no-untyped-def]
-    paths = []
-    for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
-        url = urlsplit(href)
-        if f"{url.scheme}://{url.netloc}" != server.url:
-            continue
-        paths.append(url.path + (f"?{url.query}" if url.query else ""))
-    return paths
-
-
 def _crawl(page, server: Server, check: Check, where: str) -> set[str]:  # type: ignore[no-untyped-def]
     """Every kind of page reachable by links from the overview, each checked once."""
-    seen: set[str] = set()
-    todo = ["/"]
-    while todo:
-        path = todo.pop(0)
-        kind = _page_kind(urlsplit(path).path)
-        if kind is None or kind in NOT_PAGES or kind in seen:
-            continue
-        seen.add(kind)
-        response = page.goto(server.url + path)
-        assert response is not None
-        if response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
-            continue
-        check.run(page, f"{where} {path}")
-        todo.extend(_links(page, server))
-    return seen
+    kinds = set()
+    for path, kind, response in crawl(page, server.url):
+        kinds.add(kind)
+        if response.status == 200:
+            check.run(page, f"{where} {path}")
+    return kinds
 
 
 @pytest.mark.parametrize(("username", "viewport", "language"), OFFICERS)

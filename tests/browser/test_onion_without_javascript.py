@@ -22,9 +22,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.urls import Resolver404, resolve
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, NOT_PAGES, Server
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, crawl
 from tests.conftest import isolated_env
 from tests.listening import free_port, wait_until_listening
 
@@ -123,13 +122,6 @@ def _problems(page, where: str) -> list[str]:  # type: ignore[no-untyped-def]
     return found
 
 
-def _kind(path: str) -> str | None:
-    try:
-        return resolve(path).url_name
-    except Resolver404:
-        return None
-
-
 def test_every_officer_page_works_without_javascript(safest, onion: Onion, server: Server):
     page = safest
     page.goto(onion.url + "/login/")
@@ -139,25 +131,12 @@ def test_every_officer_page_works_without_javascript(safest, onion: Onion, serve
     page.wait_for_url(onion.url + "/")
     problems: list[str] = []
     seen: set[str] = set()
-    todo = ["/"]
-    while todo:
-        path = todo.pop(0)
-        kind = _kind(urlsplit(path).path)
-        if kind is None or kind in NOT_PAGES or kind in seen:
-            continue
+    for path, kind, response in crawl(page, onion.url):
         seen.add(kind)
-        response = page.goto(onion.url + path)
-        assert response is not None
-        if "text/html" not in response.headers.get("content-type", ""):
-            continue
         if response.status != 200:
             problems.append(f"{path}: answered {response.status}")
-            continue
-        problems += _problems(page, path)
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
-            url = urlsplit(href)
-            if url.hostname == ONION:
-                todo.append(url.path + (f"?{url.query}" if url.query else ""))
+        else:
+            problems += _problems(page, path)
     assert {"dashboard", "members", "elections"} <= seen and len(seen) > 15, seen
     assert problems == [], "\n".join(problems)
 
