@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kenes.security.fields import SealedTextField
+
 
 class AppendOnlyError(RuntimeError):
     pass
@@ -133,3 +135,15 @@ class Anchor(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "target_id"], name="one_anchor_per_target")
         ]
+
+
+class IndexSecret(models.Model):
+    """A random secret for keyed hashes that must outlive a key rotation (kenes.audit.secrets).
+
+    Sealed under the field key, so a seized copy of a sealed server cannot compute the
+    hashes; re-sealed, never changed, by `kenes rotate-keys`, so the hashes already written
+    (some in the append-only audit log) stay findable after the old key is dropped.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    sealed = SealedTextField()
