@@ -189,28 +189,31 @@ def participant_key_for_code(consultation_id: int, code: str) -> str:
 def participant_for_code(consultation: Consultation, code: str) -> Participant | None:
     """The participant behind a personal code, created (with its labels) at first use.
 
-    Reads no sealed field of the member (its region and groups are in the clear), so it
-    works while the server is sealed.
+    Reads nothing sealed to take part (the region comes with the code row), so it works
+    while the server is sealed; the groups and a participant made before the service key
+    need the member id, sealed on the code row, and are found only while unsealed.
     """
     found_code = codes.find_code(code, [consultation.purpose])
     if found_code is None:
         return None
-    member_id = found_code[1]
     key = participant_key_for_code(consultation.pk, code)
     found = Participant.objects.filter(consultation=consultation, key=key).first()
     if found is not None:
         return found
+    member_id: int | None = None
     with contextlib.suppress(Sealed):  # one made before the service key, found while unsealed
+        member_id = found_code.member_id()
         legacy = participant_key_of(consultation.pk, member_id)
         found = Participant.objects.filter(consultation=consultation, key=legacy).first()
         if found is not None:
             return found
-    region_code = Member.objects.filter(pk=member_id).values_list("region_code", flat=True).get()
+    region_code = found_code.region_code
     # A member's groups are sealed (kenes.registry.rosters): while sealed, someone who
     # first takes part counts in no group (docs/security.md, "Group memberships").
     slugs: list[str] = []
-    with contextlib.suppress(Sealed):
-        slugs = sorted(group_slugs_of(member_id))
+    if member_id is not None:
+        with contextlib.suppress(Sealed):
+            slugs = sorted(group_slugs_of(member_id))
     Participant.objects.bulk_create(
         [
             Participant(

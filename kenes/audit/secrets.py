@@ -19,6 +19,8 @@ import hmac
 import os
 from typing import Any
 
+from kenes.security.keys import current_key
+
 
 def index_secret(name: str, *, model: Any = None) -> bytes:
     """The secret called `name`, made at first use; raises Sealed while the server is sealed.
@@ -31,7 +33,8 @@ def index_secret(name: str, *, model: Any = None) -> bytes:
         from kenes.audit.models import IndexSecret as model  # noqa: N813 (one name for both)
     row = model.objects.filter(name=name).first()  # opening the value raises Sealed
     if row is None:
-        fresh = base64.b64encode(os.urandom(32)).decode()  # sealing it raises Sealed
+        current_key()  # Sealed here, before any write (not inside the insert's savepoint)
+        fresh = base64.b64encode(os.urandom(32)).decode()
         model.objects.bulk_create([model(name=name, sealed=fresh)], ignore_conflicts=True)
         row = model.objects.get(name=name)  # the first writer's, if two raced
     return base64.b64decode(row.sealed)

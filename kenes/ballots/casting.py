@@ -88,10 +88,9 @@ def do_cast(election: Election, code: str, ranking: Sequence[Sequence[int]]) -> 
         found = codes.find_code(code, [election.purpose])
         if found is None:
             raise refused
-        member_id, code_id = found[1], found[2]
         if _lock_open(election.pk) != phases.OPEN:
             raise _not_open(election)
-        if not _mark_voted(election.pk, member_id, code_id):
+        if not _mark_voted(election.pk, found.voter, found.code_id):
             raise _voted_with_another_code()
         _put_envelope(election.pk, slot, sealed)
     return receipt
@@ -172,7 +171,7 @@ def _cast_sql() -> str:
         "AND (closes_at IS NULL OR closes_at > %s) "
         "AND EXISTS (SELECT 1 FROM voter) FOR KEY SHARE), "
         f"marked AS (UPDATE {roll} SET has_voted = TRUE, voted_code = (SELECT id FROM voter) "
-        "WHERE election_id = (SELECT id FROM live) AND member_id = (SELECT member_id FROM voter) "
+        "WHERE election_id = (SELECT id FROM live) AND voter = (SELECT voter FROM voter) "
         "AND (NOT has_voted OR voted_code = (SELECT id FROM voter)) RETURNING 1), "
         f"put AS (INSERT INTO {envelope} (id, election_id, slot, sealed) "
         "SELECT CAST(%s AS uuid), (SELECT id FROM live), %s, CAST(%s AS bytea) "
@@ -197,8 +196,9 @@ def _put_envelope(election_id: int, slot: str, sealed: bytes) -> None:
         )
 
 
-def _mark_voted(election_id: int, member_id: int, code_id: int) -> bool:
-    """The roll records that the member voted, and with which code (no time, no ballot).
+def _mark_voted(election_id: int, voter: str, code_id: int) -> bool:
+    """The roll records that the voter (token) voted, and with which code (no time, no
+    ballot).
 
     False if the member already voted with another code: that code's ballot stays the one.
     """
@@ -206,7 +206,7 @@ def _mark_voted(election_id: int, member_id: int, code_id: int) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET has_voted = %s, voted_code = %s WHERE election_id = %s "
-            "AND member_id = %s AND (has_voted = %s OR voted_code = %s)",
-            [True, code_id, election_id, member_id, False, code_id],
+            "AND voter = %s AND (has_voted = %s OR voted_code = %s)",
+            [True, code_id, election_id, voter, False, code_id],
         )
         return cursor.rowcount > 0

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kenes.ballots import phases
 from kenes.core.tally import METHODS, STV_RULES
+from kenes.security.fields import SealedTextField
 
 
 class Kind(models.TextChoices):
@@ -144,17 +145,20 @@ class Candidate(models.Model):
 
 
 class VoterRoll(models.Model):
-    """Who may vote and who has voted. Deliberately no reference to any ballot."""
+    """Who may vote and who has voted. Deliberately no reference to any ballot, and no
+    member id in the clear: `voter` is the keyed hash its personal codes carry too
+    (kenes.participation.voters), `member` the member id sealed under the field key."""
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey("registry.Member", on_delete=models.PROTECT, related_name="+")
+    voter = models.CharField(max_length=64)
+    member = SealedTextField()
     has_voted = models.BooleanField(default=False)
     # Which of the member's personal codes (its row id) voted: a code reissued later cannot
     # cast a second ballot. It names a code, which names the member anyway; never a ballot.
     voted_code = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["election", "member"], name="on_roll_once")]
+        constraints = [models.UniqueConstraint(fields=["election", "voter"], name="on_roll_once")]
 
 
 class BallotEnvelope(models.Model):

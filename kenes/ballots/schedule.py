@@ -210,15 +210,23 @@ def _run_one(election_id: int, now: datetime.datetime) -> Step | None:
             except BallotError as error:
                 problem = str(error)
             except Sealed:
-                # The close opens the envelopes with the vote's private key, which is under
-                # custody: it waits, ballots are no longer taken (the time has passed), and
-                # the worker tries again until trustees unseal. Said once on the officers'
-                # page; not audited at every try.
-                waiting = _(
-                    "The vote's time is over but it is not counted yet: the server is sealed, "
-                    "and opening the envelopes needs the trustees to unseal it. It will be "
-                    "closed as soon as they do."
-                )
+                # The close opens the envelopes with the vote's private key, and the opening
+                # writes the roll's voter tokens and sealed member ids, both under custody:
+                # the step waits (a vote past its time takes no ballot), and the worker tries
+                # again until trustees unseal. Said once on the officers' page; not audited
+                # at every try.
+                if action == OPEN:
+                    waiting = _(
+                        "The vote's time to open has come but it is not open yet: the server "
+                        "is sealed, and making the voter roll needs the trustees to unseal "
+                        "it. It will be opened as soon as they do."
+                    )
+                else:
+                    waiting = _(
+                        "The vote's time is over but it is not counted yet: the server is "
+                        "sealed, and opening the envelopes needs the trustees to unseal it. "
+                        "It will be closed as soon as they do."
+                    )
                 if election.schedule_problem != waiting:
                     Election.objects.filter(pk=election.pk).update(schedule_problem=waiting)
                 return Step(election.pk, action, due_at, waiting, waiting=True)
@@ -248,8 +256,9 @@ def do_hand_out_codes(election: Election, *, acting_user: Any) -> list[codes.Iss
                     "Issue a new code to a member who lost theirs."
                 )
             )
-        waiting = VoterRoll.objects.filter(election=election, has_voted=False).values("member")
-        voters = Member.objects.filter(pk__in=waiting).order_by("pk")
+        waiting = VoterRoll.objects.filter(election=election, has_voted=False)
+        member_ids = [int(m) for m in waiting.values_list("member", flat=True)]  # Sealed first
+        voters = Member.objects.filter(pk__in=member_ids).order_by("pk")
         issued = codes.do_issue_codes(election.purpose, voters, acting_user=acting_user)
         Election.objects.filter(pk=election.pk).update(codes_pending=False)
         audit.record(

@@ -31,6 +31,7 @@ from kenes.ballots.models import (
 )
 from kenes.core.tally import METHODS
 from kenes.participation import services as codes
+from kenes.participation.voters import voter_token, voter_tokens
 from kenes.registry.models import Member
 from kenes.registry.selectors import members_in_good_standing
 
@@ -232,8 +233,10 @@ def do_open(election: Election, *, acting_user: Any) -> list[codes.IssuedCode]:
         if not election.is_motion and n_options <= election.seats:
             raise BallotError(_("Add more candidates than seats before opening the election."))
         voters = list(electorate(election))
+        tokens = voter_tokens(election.purpose, [m.pk for m in voters])  # Sealed: nothing made
         VoterRoll.objects.bulk_create(
-            [VoterRoll(election=election, member=m) for m in voters], batch_size=2000
+            [VoterRoll(election=election, voter=tokens[m.pk], member=str(m.pk)) for m in voters],
+            batch_size=2000,
         )
         election.electorate_size = len(voters)
         election.envelope_public_key, election.envelope_private_key = envelopes.new_envelope_keys(
@@ -310,7 +313,13 @@ def do_reissue_code(election: Election, member: Member, *, acting_user: Any) -> 
     """
     with transaction.atomic():
         election = _locked(election)
-        roll = VoterRoll.objects.filter(election=election, member=member).first()
+        roll = (
+            VoterRoll.objects.filter(
+                election=election, voter=voter_token(election.purpose, member.pk)
+            )
+            .only("has_voted")
+            .first()
+        )
         if roll is None or election.phase != phases.OPEN:
             raise BallotError(_("Codes are reissued only to members on the roll of an open vote."))
         if roll.has_voted:

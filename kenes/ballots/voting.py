@@ -56,7 +56,7 @@ def find_open_ballot(code: str, *, address: str | None = None) -> Election | Non
     elections = _voter_elections("e.phase = %s", [phases.OPEN], rows=True, address=address)
     open_now = {e.purpose: e for e in elections}
     found = codes.find_code(code, open_now)
-    return open_now[found[0]] if found else None
+    return open_now[found.purpose] if found else None
 
 
 def election_to_cast(election_id: int, *, address: str | None = None) -> Election | None:

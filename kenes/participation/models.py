@@ -14,18 +14,32 @@ from kenes.security.fields import SealedTextField
 
 
 class PersonalCode(models.Model):
+    """One code of one member for one purpose, with no member id in the clear.
+
+    `voter` is a keyed hash of (purpose, member id) under a sealed secret
+    (kenes.participation.voters): it ties the member's codes for a purpose to each other and
+    to the vote's roll (VoterRoll.voter) without naming the member, so a seized copy of a
+    sealed server cannot tell who was in the electorate of a vote called for one group.
+    `member` is the member id sealed under the field key, opened only while unsealed
+    (reissuing, handing out, a member's own data page). `region_code` is the member's region
+    when the code was issued, for what needs it while sealed (a consultation's labels).
+    """
+
     purpose = models.CharField(_("what the code opens"), max_length=64, db_index=True)
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    voter = models.CharField(max_length=64)
+    member = SealedTextField()
+    region_code = models.CharField(max_length=8, blank=True, default="")
     code_index = models.CharField(max_length=64, unique=True)
     issued_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        indexes = [models.Index(fields=["voter"], name="personal_code_voter")]
         constraints = [
             models.UniqueConstraint(
-                fields=["purpose", "member"],
+                fields=["purpose", "voter"],
                 condition=models.Q(revoked_at__isnull=True),
-                name="one_live_code_per_member_and_purpose",
+                name="one_live_code_per_voter_and_purpose",
             )
         ]
 

@@ -35,6 +35,7 @@ from kenes.core.roster.cells import collapse_spaces, normalise_phone, parse_date
 from kenes.core.rules import load_jurisdiction
 from kenes.participation.models import CorrectionRequest, CorrectionState, PersonalCode
 from kenes.participation.services import IssuedCode, do_issue_codes, find_code
+from kenes.participation.voters import tokens_of_member
 from kenes.registry.models import Member
 from kenes.registry.scoping import Action, can, data_requests_for
 from kenes.registry.selectors import group_names_of
@@ -91,7 +92,7 @@ def member_for_code(text: str) -> int | None:
     service key), whether the code is right, wrong, revoked or another purpose's (a vote's).
     """
     found = find_code(text, [PURPOSE])
-    return found[1] if found else None
+    return found.member_id() if found else None
 
 
 # What is held ---------------------------------------------------------------------------
@@ -164,10 +165,11 @@ def read_own_record(member_id: int) -> OwnRecord:
             "member.self_view", acting_user=BY_CODE, target_type="member", target_id=member_id
         )
     groups = group_names_of(member_id)
+    purposes = PersonalCode.objects.exclude(purpose=PURPOSE).values_list("purpose", flat=True)
+    tokens = tokens_of_member(set(purposes.distinct()), member_id)
     codes = [
         CodeUse(purpose, timezone.localdate(issued_at), revoked_at is None)
-        for purpose, issued_at, revoked_at in PersonalCode.objects.filter(member_id=member_id)
-        .exclude(purpose=PURPOSE)
+        for purpose, issued_at, revoked_at in PersonalCode.objects.filter(voter__in=list(tokens))
         .order_by("-issued_at")
         .values_list("purpose", "issued_at", "revoked_at")
     ]

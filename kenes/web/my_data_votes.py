@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from kenes.agenda.models import Consultation
 from kenes.ballots.models import Election, VoterRoll
 from kenes.participation.my_data import CodeUse
+from kenes.participation.voters import tokens_of_member
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,9 @@ def votes_of(member_id: int, codes: Sequence[CodeUse]) -> list[VoteTakenPart]:
     """The member's votes (on the roll: voted or not) and consultations (a code issued)."""
     issued = {use.purpose: use.issued_on for use in codes}
     rows: list[VoteTakenPart] = []
+    purposes = [Election(pk=pk).purpose for pk in Election.objects.values_list("pk", flat=True)]
     roll = (
-        VoterRoll.objects.filter(member_id=member_id)
+        VoterRoll.objects.filter(voter__in=list(tokens_of_member(purposes, member_id)))
         .order_by("-election__created_at", "-election_id")
         .values_list(
             "election_id", "election__title", "election__kind", "election__phase", "has_voted"

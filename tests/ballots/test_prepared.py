@@ -43,7 +43,7 @@ def test_the_voters_statements_are_prepared_once_per_connection(members, officer
     prepared = _prepared()
     assert any("participation_codeattempt" in s and "ballots_election" in s for s in prepared)
     assert any(s.startswith("WITH voter AS") for s in prepared)
-    assert any(s.startswith("SELECT code_index, purpose, member_id") for s in prepared)
+    assert any(s.startswith("SELECT code_index, purpose, voter") for s in prepared)
     assert len(prepared) == len(set(prepared))  # each once, however often it ran
 
 

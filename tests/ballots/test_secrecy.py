@@ -73,7 +73,7 @@ def test_the_record_of_who_has_voted_holds_no_ballot_reference(members, officers
     receipt = casting.do_cast(election, next(iter(codes.values())), [[0]])
     services.do_close(election, acting_user=officers["admin"])
     columns, rows = _raw_rows("ballots_voterroll")
-    assert set(columns) == {"id", "election_id", "member_id", "has_voted", "voted_code"}
+    assert set(columns) == {"id", "election_id", "voter", "member", "has_voted", "voted_code"}
     ballot = Ballot.objects.get(receipt=receipt)
     for row in rows:
         assert str(ballot.pk) not in map(str, row) and receipt not in map(str, row)

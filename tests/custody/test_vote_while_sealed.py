@@ -232,3 +232,36 @@ def test_members_take_part_in_a_consultation_while_sealed(custody, groups, offic
     agenda.do_vote(participant, statement.pk, agenda.AGREE)
     assert agenda.participant_for_code(consultation, code.lower()).pk == participant.pk
     assert OpinionVote.objects.filter(participant=participant).count() == 1
+
+
+def test_a_vote_due_to_open_while_sealed_waits_for_the_trustees(custody, groups, officers):
+    """Opening writes the roll's voter tokens and sealed member ids (kenes.participation.
+    voters): while sealed the worker waits, says why, makes nothing, and opens it once the
+    trustees unseal."""
+    admin = officers["admin"]
+    make_members(groups["workers"], range(4))
+    custody.start_holder()
+    shares = custody.init(trustees=3, threshold=2)
+    assert custody.unseal(shares[:2]).returncode == 0
+    election = services.do_create_election(
+        "Резолюция", kind="motion", cutoff_on=timezone.localdate(), acting_user=admin
+    )
+    Election.objects.filter(pk=election.pk).update(
+        opens_at=timezone.now() - datetime.timedelta(minutes=1), scheduled_by=admin
+    )
+    assert custody.kenes("seal").returncode == 0
+    keys._forget_check()
+    (step,) = schedule.run_due()
+    assert step.waiting and step.action == schedule.OPEN
+    election.refresh_from_db()
+    assert election.phase == "draft" and election.opens_at is not None
+    assert "making the voter roll needs the trustees" in election.schedule_problem
+    assert not VoterRoll.objects.filter(election=election).exists()
+
+    assert custody.unseal(shares[1:]).returncode == 0
+    keys._forget_check()
+    (step,) = schedule.run_due()
+    assert not step.problem and not step.waiting
+    election.refresh_from_db()
+    assert election.phase == "open" and election.codes_pending
+    assert VoterRoll.objects.filter(election=election).count() == election.electorate_size > 0

@@ -36,7 +36,7 @@ election = Election.objects.get(method="schulze")
 services.do_close(election, acting_user=get_user_model().objects.get(username="admin"))
 """
 
-ROLL = "SELECT election_id, member_id FROM ballots_voterroll WHERE has_voted"
+ROLL = "SELECT election_id, voter FROM ballots_voterroll WHERE has_voted"
 BOX = "SELECT receipt FROM ballots_ballot WHERE NOT paper"
 ENVELOPES = "SELECT slot, sealed FROM ballots_ballotenvelope"
 KEYS = "SELECT id, envelope_private_key FROM ballots_election WHERE envelope_private_key != ''"
