@@ -5,7 +5,6 @@ does not let anyone act as a member; the code itself exists only in what was
 handed out (SMS, mail merge, printed slip).
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -70,7 +69,8 @@ class CorrectionRequest(models.Model):
     (through the registry's edit service) or refuses it with a reason; every step is audited.
 
     What the member typed and the officer's reason are personal data: sealed at rest. The
-    field's name is not (it says which field, never its value).
+    field's name is not (it says which field, never its value). Its audit entries carry no
+    request id, so they cannot be joined to this row's member id.
     """
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
@@ -86,9 +86,8 @@ class CorrectionRequest(models.Model):
     reason = SealedTextField(null=True, blank=True)  # why it was refused
     created_at = models.DateTimeField(auto_now_add=True)
     handled_at = models.DateTimeField(null=True, blank=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # Who handled it is in the audit log only: an officer's account beside the member's id
+    # here would say which group's officers answer for the member (docs/security.md).
 
     class Meta:
         ordering = ["created_at", "id"]

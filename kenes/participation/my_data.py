@@ -253,7 +253,7 @@ def do_request_correction(
             acting_user=BY_CODE,
             target_type="member",
             target_id=member.pk,
-            detail={"request": request.pk, "field": field_name},
+            detail={"field": field_name},  # no request id: its row names the member
         )
     return request
 
@@ -319,14 +319,13 @@ def do_apply_correction(request_id: int, *, acting_user: Any) -> CorrectionReque
         )
         request.state = CorrectionState.DONE
         request.handled_at = timezone.now()
-        request.handled_by = acting_user
-        request.save(update_fields=["state", "handled_at", "handled_by"])
+        request.save(update_fields=["state", "handled_at"])
         audit.record(
             "correction.apply",
             acting_user=acting_user,
             target_type="member",
             target_id=request.member_id,
-            detail={"request": request.pk, "field": request.field},
+            detail={"field": request.field},  # no request id: its row names the member
         )
     return request
 
@@ -346,14 +345,13 @@ def do_refuse_correction(request_id: int, reason: str, *, acting_user: Any) -> C
         request.state = CorrectionState.REFUSED
         request.reason = reason
         request.handled_at = timezone.now()
-        request.handled_by = acting_user
-        request.save(update_fields=["state", "reason", "handled_at", "handled_by"])
+        request.save(update_fields=["state", "reason", "handled_at"])
         audit.record(
             "correction.refuse",
             acting_user=acting_user,
             target_type="member",
             target_id=request.member_id,
-            detail={"request": request.pk, "field": request.field},
+            detail={"field": request.field},  # no request id: its row names the member
         )
     return request
 

@@ -66,9 +66,7 @@ def open_conflicts(*, acting_user: Any) -> list[ConflictView]:
     audited (ids only)."""
     _check_admin(acting_user)
     conflicts = list(
-        MergeConflict.objects.filter(state=ConflictState.OPEN).select_related(
-            "member", "entered_by"
-        )
+        MergeConflict.objects.filter(state=ConflictState.OPEN).select_related("member")
     )
     audit.record_standalone(
         "member.conflicts_view",

@@ -309,7 +309,7 @@ def _queue_conflicts(
             MergeConflict(
                 member_id=pk,
                 group=group,
-                entered_by=user,
+                entered_by=user.get_username() if user is not None else None,
                 entered=entered_json(row),
                 differs=differs,
             )

@@ -255,9 +255,9 @@ class MergeConflict(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="conflicts")
     # The group the entry was typed for, sealed: a conflict links a person to a group.
     group_ref = SealedTextField()
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # The username of the officer who typed it, sealed too: that officer's role names their
+    # group, so an account beside the member id would say the group the seal hides.
+    entered_by = SealedTextField(null=True, blank=True)
     entered = SealedTextField()  # JSON of the values typed
     differs = models.CharField(max_length=64)  # field names, comma-separated
     state = models.CharField(

@@ -187,7 +187,7 @@ def test_an_imported_file_cannot_merge_a_known_iin_under_another_name(client_for
         seen = _everything_seen_by(client_for("group"), farmer)
         for secret in _farmers_secrets(farmer):
             assert secret not in seen
-    assert MergeConflict.objects.get().entered_by == _user("group")
+    assert MergeConflict.objects.get().entered_by == _user("group").get_username()
 
 
 def test_the_admin_resolves_a_conflict_on_a_page_and_the_decision_is_audited(
