@@ -11,6 +11,7 @@ through the API and was refused one of another group.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import shutil
@@ -145,26 +146,32 @@ def test_a_copy_of_the_database_does_not_say_which_members_a_coordinator_touched
             )
         if actor == "coordinator":
             assert not (_ids_in(json.loads(detail)) & members), (action, detail)
-    # A token is one per member, not one per entry (the auditor sees repeated looks), and the
-    # raw bytes of the copy hold no clear id beside "member" in an audit row.
+    # A token is one per member, not one per entry (the auditor sees repeated looks).
     tokens = [t for (_, a, _, t, _) in about_members if a == "coordinator"]
     assert len(set(tokens)) < len(tokens)
-    raw = b"".join(p.read_bytes() for p in seized.iterdir())
-    for pk in ours | theirs:
-        assert f'"target_id":"{pk}"'.encode() not in raw
+    # The secret that makes them is in the copy only sealed.
+    (sealed,) = db.execute("SELECT sealed FROM audit_indexsecret WHERE name = 'audit-member'")
+    assert sealed[0].startswith("v1$")
 
     # The server itself, unsealed, still finds each member's entries.
     script = (
         "import json\n"
         "from kenes.audit.services import entries_about_member\n"
         f"ids = {sorted(ours | theirs)}\n"
+        "from kenes.audit.secrets import index_secret\n"
         "print('FOUND:' + json.dumps({pk: sorted(entries_about_member(pk)"
         ".filter(actor='coordinator').values_list('action', flat=True)) for pk in ids}))\n"
+        "print('SECRET:' + index_secret('audit-member').hex())\n"
     )
     done = kenes("shell", "-c", script, env=env)
     assert done.returncode == 0, done.stderr
     (line,) = [x for x in done.stdout.splitlines() if x.startswith("FOUND:")]
     found = {int(k): v for k, v in json.loads(line.removeprefix("FOUND:")).items()}
+    (line,) = [x for x in done.stdout.splitlines() if x.startswith("SECRET:")]
+    secret = bytes.fromhex(line.removeprefix("SECRET:"))
+    raw = b"".join(p.read_bytes() for p in seized.iterdir())
+    for form in (secret, secret.hex().encode(), base64.b64encode(secret)):
+        assert form not in raw
     first = seen["ours"][0]
     assert found[first] == ["member.update", "member.view"]
     assert found[seen["new"]] == ["member.view"]
