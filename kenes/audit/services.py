@@ -9,6 +9,14 @@ caller marks with `fingerprint_text`, and every text under a key that names pers
 IIN, phone, address or birth date), is stored as ``fp:`` and a keyed fingerprint
 (kenes.security.sealing.fingerprint): the same text gives the same fingerprint, so repeated
 searches for one person can be seen, but the text cannot be read or guessed without the key.
+
+Nor does an entry about one member name them (issue 12): an officer's role and group are in
+the clear, and a coordinator sees only the members of their group, so "coordinator X looked
+at member 123" would tell that 123 is in X's group. `record` stores such an entry's target as
+`member_target(id)`, a keyed hash under a sealed secret (kenes.audit.secrets); the member's
+own page and the registry find a member's entries with `entries_about_member`. Entries
+written before this change keep the clear id (the chain cannot be rewritten):
+`entries_about_member` finds those too.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kenes.audit.models import AuditEntry, ChainHead
+from kenes.audit.secrets import keyed_hash
 from kenes.security.sealing import fingerprint
 
 GENESIS = "0" * 64
@@ -34,6 +43,37 @@ PERSONAL_KEYS = frozenset(
 )
 #: Keys that are personal only inside a search's "query" (a group's "name" is not).
 PERSONAL_QUERY_KEYS = frozenset({"name"})
+#: The target type of an entry about one member: its target id is `member_target(id)`.
+MEMBER = "member"
+#: The IndexSecret the member tokens are keyed with (kenes.audit.secrets).
+MEMBER_SECRET = "audit-member"
+
+
+def member_target(member_id: Any) -> str:
+    """The target id an entry about this member carries: a keyed hash of the id (64 hex
+    characters) under a sealed secret, so a seized copy of the database cannot say which
+    member an entry is about, nor test a guess. Raises Sealed while the server is sealed."""
+    return keyed_hash(MEMBER_SECRET, _member_id_text(member_id))
+
+
+def _member_id_text(member_id: Any) -> str:
+    text = str(member_id).strip()
+    return str(int(text)) if text.isdigit() else text  # 7, "7" and " 7" are one member
+
+
+def is_member_token(target_type: str, target_id: str) -> bool:
+    """Whether this target is a member token (not a clear id of an entry from before)."""
+    return target_type == MEMBER and len(target_id) == 64 and not target_id.isdigit()
+
+
+def entries_about_member(member_id: Any) -> QuerySet[AuditEntry]:
+    """The entries whose target is this member, newest first: by its token, and by its clear
+    id in entries written before the tokens (the append-only chain keeps them as written).
+    Raises Sealed while the server is sealed."""
+    clear = _member_id_text(member_id)
+    return AuditEntry.objects.filter(
+        target_type=MEMBER, target_id__in=[member_target(clear), clear]
+    ).order_by("-id")
 
 
 def fingerprint_text(text: str) -> str:
@@ -106,9 +146,14 @@ def record(
     target_id: Any = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry to the chain, in the caller's transaction."""
+    """Append one entry to the chain, in the caller's transaction.
+
+    A member target (`target_type="member"`) is stored as `member_target(target_id)`, so
+    an entry about a member raises Sealed while the server is sealed."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record must run inside the transaction of the change it records")
+    if target_type == MEMBER:
+        target_id = member_target(target_id)  # before the chain is locked: it reads a row
     head = ChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         # The migration creates the head; this only runs after a flush (tests).

@@ -121,6 +121,9 @@ def _row_makers(member: Any, group: Any, user: Any) -> dict[str, Any]:
     now = timezone.now()
     get = apps.get_model
     return {
+        "audit_indexsecret": lambda: get("audit", "IndexSecret").objects.create(
+            name="n", sealed="s"
+        ),
         "audit_signingkey": lambda: get("audit", "SigningKey").objects.create(
             created_at=now, server_id="s", public_key=uuid.uuid4().hex, sealed_private_key=""
         ),

@@ -36,5 +36,5 @@ def test_the_same_request_applied_and_refused_at_once_is_answered_once(registry,
     answers = audit.entries_newest_first().filter(action__startswith="correction.")
     answered = [a for a in answers.values_list("action", flat=True) if a != "correction.request"]
     assert len(answered) == 1
-    updates = audit.entries_newest_first("member.update").filter(target_id=str(worker.pk))
+    updates = audit.entries_about_member(worker.pk).filter(action="member.update")
     assert updates.count() == (1 if request.state == CorrectionState.DONE else 0)

@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from kenes.audit import services as audit
 from kenes.audit.models import AuditEntry
 from kenes.registry.importing import do_import_members
 from tests.conftest import csv_bytes, person
@@ -58,7 +59,9 @@ def test_member_detail_decrypts_and_is_audited(client, seeded, officers):
     member = member_named(person(1)[0])
     response = _client(client, officers["admin"]).get(f"/api/v1/members/{member.pk}")
     assert response.json()["iin"] == person(1)[2]
-    assert AuditEntry.objects.get(action="member.view").target_id == str(member.pk)
+    entry = AuditEntry.objects.get(action="member.view")
+    assert entry.target_id == audit.member_target(member.pk) != str(member.pk)
+    assert list(audit.entries_about_member(member.pk)) == [entry]
 
 
 def test_auditor_gets_readiness_but_no_members(client, seeded, officers):

@@ -88,9 +88,15 @@ def test_a_copy_of_the_database_ties_no_member_to_a_group(tmp_path):
     # The audit log never names a member beside a group.
     slugs = set(GROUPS)
     members = {pk for (pk,) in db.execute("SELECT id FROM registry_member")}
+    # Nor a member by their id: an entry about a member (the conflict decided) carries a
+    # keyed token, which only the server's sealed secret ties to the member.
+    about_members = 0
     for action, target_type, target_id, detail in db.execute(
         "SELECT action, target_type, target_id, detail FROM audit_auditentry"
     ):
+        if target_type == "member":
+            about_members += 1
+            assert len(target_id) == 64 and not target_id.isdigit(), (action, target_id)
         text = json.dumps(json.loads(detail))
         names_group = target_id in slugs or any(f'"{slug}"' in text for slug in slugs)
         if not names_group:
@@ -99,6 +105,7 @@ def test_a_copy_of_the_database_ties_no_member_to_a_group(tmp_path):
         ids = _integers(json.loads(detail))
         assert not (ids & members), action
         assert "member_ids" not in text and '"members"' not in text, action
+    assert about_members >= 1  # the conflict's decision
 
 
 def _integers(value):  # type: ignore[no-untyped-def]

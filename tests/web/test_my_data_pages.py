@@ -51,7 +51,7 @@ def _personal(member: Member) -> list[str]:
 
 
 def _actions(member: Member) -> list[str]:
-    entries = audit.entries_newest_first().filter(target_type="member", target_id=str(member.pk))
+    entries = audit.entries_about_member(member.pk)
     return list(entries.order_by("id").values_list("action", flat=True))
 
 

@@ -10,6 +10,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from kenes.audit.services import is_member_token
 from kenes.registry.models import ImportStatus, MemberStatus
 from kenes.web import labels, numbers
 
@@ -93,6 +94,17 @@ def audit_action(code: str) -> str:
 def audit_target(target_type: str) -> str:
     """What an audit entry acted on ("member", "election") in the reader's words."""
     return labels.audit_target(target_type)
+
+
+@register.filter
+def audit_target_id(entry: Any) -> str:
+    """An entry's target id to read: a member's token (64 hex characters that only the
+    server's secret ties to a member) shortened to its first 12, enough to see that several
+    entries are about one member."""
+    target_id = str(entry.target_id)
+    if is_member_token(entry.target_type, target_id):
+        return target_id[:12] + "…"
+    return target_id
 
 
 @register.filter
