@@ -137,7 +137,7 @@ def _looks(member_id: int) -> tuple[list[Looks], Looks | None]:
     """The audit log's entries about the member's record, by kind: officers' (an account
     acted) and the member's own (their code opened the page). Entries of the system and of
     bulk reads that name no single member are not among them (docs/my-data.md)."""
-    entries = audit.entries_newest_first().filter(target_type="member", target_id=str(member_id))
+    entries = audit.entries_about_member(member_id)
     counts: dict[str, int] = defaultdict(int)
     days: dict[str, list[datetime.date]] = defaultdict(list)
     own_count, own_days = 0, []

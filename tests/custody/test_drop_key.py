@@ -127,9 +127,6 @@ def _row_makers(member: Any, group: Any, user: Any) -> dict[str, Any]:
         "audit_signingkey": lambda: get("audit", "SigningKey").objects.create(
             created_at=now, server_id="s", public_key=uuid.uuid4().hex, sealed_private_key=""
         ),
-        "audit_indexsecret": lambda: get("audit", "IndexSecret").objects.create(
-            name="n", sealed="c2VjcmV0"
-        ),
         "ballots_election": lambda: get("ballots", "Election").objects.create(
             title="t", seed=1, cutoff_on=datetime.date(2026, 1, 1)
         ),
