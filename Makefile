@@ -32,7 +32,7 @@ test: $(STAMP)
 	@echo "PostgreSQL run in the background (log: $(VENV)/test-postgres.log)"
 	@KENES_TEST_DB=postgres $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" \
 		tests/registry tests/audit tests/web tests/participation tests/parliament tests/ballots \
-		tests/agenda tests/approvals tests/retention tests/backup/test_postgres.py \
+		tests/agenda tests/approvals tests/retention tests/congress tests/backup/test_postgres.py \
 		> $(VENV)/test-postgres.log 2>&1 & postgres=$$!; \
 	$(BIN)/python -m pytest -q; sqlite=$$?; \
 	wait $$postgres; pg=$$?; \

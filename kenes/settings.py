@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "kenes.ballots",
     "kenes.agenda",
     "kenes.parliament",
+    "kenes.congress",
     "kenes.web",
     "kenes.core_commands",
     "kenes.custody",

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CongressConfig(AppConfig):
+    name = "kenes.congress"
+    label = "congress"
+    verbose_name = _("Congress")

@@ -1,0 +1,106 @@
+"""A congress, its delegates and who is in the hall.
+
+Delegates are party roles, named in the protocol and, for a founding congress, in the
+registration dossier: a delegate row names its member and region in the clear (never a
+constituent group). The badge code is kept only as a keyed hash under the service key, so
+check-in at the door works while the server is sealed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CongressKind(models.Model):
+    """Founding, ordinary, extraordinary: their rules, copied from the jurisdiction's data
+    on first use (kenes.congress.kinds) and corrected here by the national admin."""
+
+    key = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    proxies = models.BooleanField(_("proxies allowed"), default=False)
+    proxies_per_holder = models.PositiveSmallIntegerField(
+        _("mandates one delegate may hold for others"), default=0
+    )
+    quorum_share = models.CharField(_("quorum: share of the delegates"), max_length=16)
+    quorum_strictly_more = models.BooleanField(_("more than the share (not: at least)"))
+    regions_share = models.CharField(
+        _("quorum: share of the regions represented"), max_length=16, blank=True
+    )
+    minimum_present = models.PositiveIntegerField(_("least number present"), default=0)
+    min_age = models.PositiveSmallIntegerField(_("least age of a delegate"), default=18)
+    # What is confirmed and where it comes from, as the data file says (shown beside the rule).
+    notes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+
+class Congress(models.Model):
+    slug = models.SlugField(_("short name"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.ForeignKey(CongressKind, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PLANNED)
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    # Delegates must be in good standing on this day (the apportionment's day too).
+    standing_on = models.DateField(_("good standing on"))
+    # The kind's rules when the congress was created: a later correction of the kind does
+    # not change a congress under way (kenes.congress.kinds.rules_of).
+    rules = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("congress")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Delegate(models.Model):
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="delegates")
+    member = models.ForeignKey("registry.Member", on_delete=models.PROTECT, related_name="+")
+    region_code = models.CharField(max_length=8)
+    badge_index = models.CharField(max_length=64, unique=True)
+    # Why the delegate may not sit, as codes (kenes.congress.eligibility), when last checked;
+    # [] and a date: eligible on that day.
+    problems = models.JSONField(default=list)
+    checked_on = models.DateField(null=True, blank=True)
+    present = models.BooleanField(default=False)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["region_code", "pk"]
+        constraints = [models.UniqueConstraint(fields=["congress", "member"], name="delegate_once")]
+
+    @property
+    def eligible(self) -> bool:
+        return self.checked_on is not None and not self.problems
+
+
+class Attendance(models.Model):
+    """One arrival or departure at the door: the record the quorum over time is read from."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="+")
+    delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="+")
+    arrived = models.BooleanField()  # False: left the hall
+    at = models.DateTimeField(db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]

@@ -1,0 +1,1 @@
+"""Congress rules that need no database: the quorum (kenes.core.congress.quorum)."""
