@@ -99,14 +99,14 @@ def _refuse_if_screen_limit_reached(
 ) -> None:
     """The API's reads count against the officer's daily screen limit like the pages'
     (kenes.registry.screen_budget): a script with a stolen session reads no more."""
-    used_up = check_screen_budget(
+    budget = check_screen_budget(
         "api", acting_user=request.user, target_type=target_type, target_id=target_id
     )
-    if used_up is not None:
+    if budget.used_up:
         raise HttpError(
             403,
-            f"You were shown {used_up.shown} members' rows in the last 24 hours and the daily "
-            f"limit is {used_up.limit}, so no more members are shown: ask for a member list "
+            f"You were shown {budget.shown} members' rows in the last 24 hours and the daily "
+            f"limit is {budget.limit}, so no more members are shown: ask for a member list "
             f"as a file on {request.build_absolute_uri(reverse('bulk_reads'))}, where other "
             "officers approve it.",
         )

@@ -60,13 +60,13 @@ def screen_budget(*, acting_user: Any, now: datetime.datetime | None = None) -> 
 
 def check_screen_budget(
     screen: str, *, acting_user: Any, target_type: str = "", target_id: Any = ""
-) -> ScreenBudget | None:
-    """None if `acting_user` may be shown members now; else the used-up budget, and the
-    refusal is written to the audit log (`screen` names the page: members, member,
-    group, readiness, election, api)."""
+) -> ScreenBudget:
+    """The budget of `acting_user` now; if it is used up (show no member), the refusal is
+    written to the audit log (`screen` names the page: members, member, group,
+    readiness, election, api)."""
     budget = screen_budget(acting_user=acting_user)
     if not budget.used_up:
-        return None
+        return budget
     audit.record_standalone(
         "member.list_refused",
         acting_user=acting_user,

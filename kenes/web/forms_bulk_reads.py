@@ -45,7 +45,8 @@ class BulkReadSettingsForm(forms.Form):
         label=_("Members one officer may be shown on screen in 24 hours"),
         help_text=_(
             "Member lists, member cards, group pages and the API count alike; a member list "
-            "as a file, approved by other officers, does not. 0 shows no member on screen."
+            "as a file, approved by other officers, does not. It applies at once; 0 shows no "
+            "member on screen."
         ),
         widget=forms.NumberInput(attrs={"min": 0, "max": approvals.LARGEST_SCREEN_ROWS}),
     )

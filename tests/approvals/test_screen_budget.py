@@ -89,6 +89,8 @@ def test_an_admin_walking_the_member_list_page_after_page_is_stopped(
             seen.update(_names_in(answer.content.decode(), crowd))
     # The page that crosses the limit is still shown whole; the next is refused.
     assert answers == [200, 200, 403]
+    first = client_of("admin3").get(reverse("members"), **EN).content.decode()
+    assert "The daily screen limit lets you see 10 more members' rows" in first
     assert len(seen) == 2 * PAGE_SIZE < len(crowd)
     refused = client.get(reverse("members"), {"page": 3}, **EN).content.decode()
     assert _names_in(refused, crowd) == []

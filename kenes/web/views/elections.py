@@ -235,9 +235,10 @@ def _detail_page(
     if (actions["add_candidate"] or actions["reissue"]) and search.is_valid():
         query = search.cleaned_data["q"].strip()
         if query:
-            screen_budget = check_screen_budget(
+            budget = check_screen_budget(
                 "election", acting_user=request.user, target_type="election", target_id=election.pk
             )
+            screen_budget = budget if budget.used_up else None
         if query and screen_budget is None:
             matches = _search(request, election, query)
     context = {

@@ -75,9 +75,10 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "may_import": can(request.user, Action.IMPORT_MEMBERS, group),
     }
     if context["may_list"]:
-        context["screen_budget"] = check_screen_budget(
+        budget = check_screen_budget(
             "group", acting_user=request.user, target_type="group", target_id=group.slug
         )
+        context["screen_budget"] = budget if budget.used_up else None
     if context["may_list"] and context["screen_budget"] is None:
         page = member_page(request, members_of_group_for(request.user, group))
         record_standalone(

@@ -56,9 +56,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not can(user, Action.LIST_MEMBERS):
         raise PermissionDenied
-    used_up = check_screen_budget("members", acting_user=user)
-    if used_up is not None:
-        return screen_limit_page(request, used_up)
+    budget = check_screen_budget("members", acting_user=user)
+    if budget.used_up:
+        return screen_limit_page(request, budget)
     form = MemberFilterForm(request.GET or None, groups=groups_for(user))
     members = members_for(user)
     asked: dict[str, Any] = {}
@@ -126,6 +126,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "filtered": bool(asked),
+            "screen_rows_left": max(0, budget.left - len(page.object_list)),
             "conflicts_waiting": open_conflict_count(acting_user=user),
             "defect": (defect[0], labels.readiness_defect(defect[0])[0], defect[1])
             if defect
@@ -138,11 +139,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     user = request.user
     # Before anything is read: the same answer whether or not the member is in scope.
-    used_up = check_screen_budget(
+    budget = check_screen_budget(
         "member", acting_user=user, target_type="member", target_id=member_id
     )
-    if used_up is not None:
-        return screen_limit_page(request, used_up)
+    if budget.used_up:
+        return screen_limit_page(request, budget)
     form = MemberStatusForm(request.POST or None)
     if request.method == "POST":
         member = records_for(user).filter(pk=member_id).only("pk", "full_name", "status").first()

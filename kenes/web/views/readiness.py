@@ -52,9 +52,9 @@ def _members_with_defects(
     flagged = {code: set(ids) for code, ids in result.defective_member_ids.items() if ids}
     if not flagged or not can(request.user, Action.LIST_MEMBERS):
         return {}, None
-    used_up = check_screen_budget("readiness", acting_user=request.user)
-    if used_up is not None:
-        return {}, used_up
+    budget = check_screen_budget("readiness", acting_user=request.user)
+    if budget.used_up:
+        return {}, budget
     shown: dict[str, list[tuple[int, str]]] = {code: [] for code in flagged}
     in_scope: Counter[str] = Counter()
     # Only the flagged members are read (a few, not the whole registry), in chunks within
