@@ -31,6 +31,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # One officer's entries of the last 24 hours: the daily screen limit (usage.py).
+        indexes = [models.Index(fields=["actor_id", "at"], name="audit_actor_at")]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
 

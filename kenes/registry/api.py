@@ -33,6 +33,7 @@ from kenes.registry.member_cards import member_card
 from kenes.registry.name_search import with_name
 from kenes.registry.readiness import compute_readiness
 from kenes.registry.scoping import Action, can, groups_for, groups_seen, members_for
+from kenes.registry.screen_budget import check_screen_budget
 from kenes.registry.services import get_member_for_viewing
 
 api = NinjaAPI(
@@ -93,6 +94,24 @@ def readiness(request: HttpRequest, rules: str | None = None) -> Any:
         raise HttpError(400, str(exc)) from exc
 
 
+def _refuse_if_screen_limit_reached(
+    request: HttpRequest, *, target_type: str = "api", target_id: Any
+) -> None:
+    """The API's reads count against the officer's daily screen limit like the pages'
+    (kenes.registry.screen_budget): a script with a stolen session reads no more."""
+    budget = check_screen_budget(
+        "api", acting_user=request.user, target_type=target_type, target_id=target_id
+    )
+    if budget.used_up:
+        raise HttpError(
+            403,
+            f"You were shown {budget.shown} members' rows in the last 24 hours and the daily "
+            f"limit is {budget.limit}, so no more members are shown: ask for a member list "
+            f"as a file on {request.build_absolute_uri(reverse('bulk_reads'))}, where other "
+            "officers approve it.",
+        )
+
+
 @api.get("/members", response=MemberPage)
 def list_members(
     request: HttpRequest, q: str = "", region: str = "", status: str = "", page: int = 1
@@ -100,6 +119,7 @@ def list_members(
     _require(request, Action.LIST_MEMBERS)
     if page < 1:
         raise HttpError(400, "Pages are numbered from 1.")
+    _refuse_if_screen_limit_reached(request, target_id="members")
     # In the order members were entered: names are sealed, and pages must not shift.
     members = members_for(request.user).order_by("pk")
     if q:
@@ -152,6 +172,7 @@ def list_members(
 def member_detail(request: HttpRequest, member_id: int) -> Any:
     if not 1 <= member_id <= MAX_ID:
         raise HttpError(404, "No such member in your scope.")
+    _refuse_if_screen_limit_reached(request, target_type="member", target_id=member_id)
     try:
         member = get_member_for_viewing(member_id, acting_user=request.user, purpose="view")
     except PermissionDenied as exc:

@@ -54,6 +54,7 @@ or the member list it holds are not kept waiting longer."""
 MOST_APPROVALS = 9
 LONGEST_DELAY_HOURS = 168
 LARGEST_API_LIMIT = 100_000
+LARGEST_SCREEN_ROWS = 1_000_000
 
 OPEN_STATES = (ReadRequestState.REQUESTED, ReadRequestState.APPROVED, ReadRequestState.MADE)
 
@@ -80,7 +81,13 @@ def api_limit() -> int:
     return current_settings().api_limit
 
 
-def check_settings(*, approvals_needed: int, api_limit: int, delay_hours: int) -> list[str]:
+def check_settings(
+    *,
+    approvals_needed: int,
+    api_limit: int,
+    delay_hours: int,
+    screen_rows_per_day: int | None = None,
+) -> list[str]:
     """What is wrong with these numbers, as sentences (empty: they may be saved)."""
     errors = []
     if not 1 <= approvals_needed <= MOST_APPROVALS:
@@ -101,17 +108,34 @@ def check_settings(*, approvals_needed: int, api_limit: int, delay_hours: int) -
             _("The delay is a number of hours from 0 to %(most)s (a week).")
             % {"most": LONGEST_DELAY_HOURS}
         )
+    if screen_rows_per_day is not None and not 0 <= screen_rows_per_day <= LARGEST_SCREEN_ROWS:
+        errors.append(
+            _(
+                "The daily screen limit is a number of members from 0 (no member shown on "
+                "screen) to %(most)s."
+            )
+            % {"most": LARGEST_SCREEN_ROWS}
+        )
     return errors
 
 
 def do_change_settings(
-    *, approvals_needed: int, api_limit: int, delay_hours: int, acting_user: Any
+    *,
+    approvals_needed: int,
+    api_limit: int,
+    delay_hours: int,
+    screen_rows_per_day: int | None = None,
+    acting_user: Any,
 ) -> BulkReadSettings:
-    """Save the numbers (national admin only); ValueError with the sentences if wrong."""
+    """Save the numbers (national admin only); ValueError with the sentences if wrong.
+    `screen_rows_per_day` left out (None) keeps the daily screen limit as it is."""
     if not can(acting_user, Action.SET_BULK_READ_RULES):
         raise PermissionDenied
     errors = check_settings(
-        approvals_needed=approvals_needed, api_limit=api_limit, delay_hours=delay_hours
+        approvals_needed=approvals_needed,
+        api_limit=api_limit,
+        delay_hours=delay_hours,
+        screen_rows_per_day=screen_rows_per_day,
     )
     if errors:
         raise ValueError(" ".join(errors))
@@ -120,14 +144,19 @@ def do_change_settings(
         row = BulkReadSettings.objects.select_for_update().get(pk=1)
         old = {"approvals": row.approvals_needed, "api_limit": row.api_limit}
         old["delay_hours"] = row.delay_hours
+        old["screen_rows_per_day"] = row.screen_rows_per_day
+        if screen_rows_per_day is None:
+            screen_rows_per_day = row.screen_rows_per_day
         row.approvals_needed, row.api_limit, row.delay_hours = (
             approvals_needed,
             api_limit,
             delay_hours,
         )
+        row.screen_rows_per_day = screen_rows_per_day
         row.changed_at, row.changed_by = timezone.now(), acting_user
         row.save()
         new = {"approvals": approvals_needed, "api_limit": api_limit, "delay_hours": delay_hours}
+        new["screen_rows_per_day"] = screen_rows_per_day
         audit.record(
             "bulk_read.settings",
             acting_user=acting_user,

@@ -364,12 +364,17 @@ class PreparedFile(models.Model):
 
 class BulkReadSettings(models.Model):
     """How many other officers must approve a bulk read of personal data, the largest
-    member list the API answers without one, and how long a read waits after it is asked
-    for (kenes.registry.approvals). One row, set by the national admin."""
+    member list the API answers without one, how long a read waits after it is asked
+    for (kenes.registry.approvals), and how many members' rows one officer may be shown
+    on screen in 24 hours (kenes.registry.screen_budget). One row, set by the national
+    admin."""
 
     approvals_needed = models.PositiveSmallIntegerField(_("approvals needed"), default=1)
     api_limit = models.PositiveIntegerField(_("members the API gives without approval"), default=50)
     delay_hours = models.PositiveSmallIntegerField(_("hours to wait after approval"), default=0)
+    screen_rows_per_day = models.PositiveIntegerField(
+        _("members one officer may be shown on screen in 24 hours"), default=500
+    )
     changed_at = models.DateTimeField(null=True, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

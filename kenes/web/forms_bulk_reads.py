@@ -39,3 +39,14 @@ class BulkReadSettingsForm(forms.Form):
         min_value=0,
         max_value=approvals.LONGEST_DELAY_HOURS,
     )
+    # No min_value/max_value: the service's sentence (approvals.check_settings) says what
+    # the number may be; the browser is told the bounds.
+    screen_rows_per_day = forms.IntegerField(
+        label=_("Members one officer may be shown on screen in 24 hours"),
+        help_text=_(
+            "Member lists, member cards, group pages and the API count alike; a member list "
+            "as a file, approved by other officers, does not. It applies at once; 0 shows no "
+            "member on screen."
+        ),
+        widget=forms.NumberInput(attrs={"min": 0, "max": approvals.LARGEST_SCREEN_ROWS}),
+    )

@@ -379,6 +379,7 @@ AUDIT_ACTIONS: Mapping[str, Any] = {
     "keys.rotate": gettext_lazy("Encryption keys rotated"),
     "member.view": gettext_lazy("Member's record opened"),
     "member.list": gettext_lazy("Member list read"),
+    "member.list_refused": gettext_lazy("Members not shown: daily screen limit reached"),
     "member.update": gettext_lazy("Member's record changed"),
     "member.phones_read": gettext_lazy("Members' phones read"),
     "member.merge_conflict": gettext_lazy("Entry disagrees with the registry"),
@@ -506,6 +507,9 @@ AUDIT_DETAIL_KEYS: Mapping[str, Any] = {
     "delay_hours": pgettext_lazy("audit log", "delay in hours"),
     "api_limit": pgettext_lazy("audit log", "API limit"),
     "via": pgettext_lazy("audit log", "through"),
+    "screen": pgettext_lazy("audit log", "page"),
+    "shown_24h": pgettext_lazy("audit log", "rows shown in 24 hours"),
+    "screen_rows_per_day": pgettext_lazy("audit log", "daily screen limit"),
     "trustee": pgettext_lazy("audit log", "trustee"),
     "key_fingerprint": pgettext_lazy("audit log", "key fingerprint"),
     "occasion": pgettext_lazy("audit log", "occasion"),
@@ -549,8 +553,21 @@ def audit_detail(detail: Any) -> list[tuple[str, str]]:
     ]
 
 
+#: The pages a refusal by the daily screen limit names (kenes.registry.screen_budget).
+SCREENS: Mapping[str, Any] = {
+    "members": pgettext_lazy("screen", "member list"),
+    "member": pgettext_lazy("screen", "member card"),
+    "group": pgettext_lazy("screen", "group page"),
+    "readiness": pgettext_lazy("screen", "registration readiness"),
+    "election": pgettext_lazy("screen", "search for a candidate or a lost code"),
+    "api": pgettext_lazy("screen", "API"),
+}
+
+
 def _audit_detail_value(key: str, value: Any) -> str:
     """Codes a reader should not have to decode: phases and the readiness rule by name."""
+    if key == "screen" and value in SCREENS:
+        return str(SCREENS[value])
     if key in ("old", "new") and isinstance(value, str):
         return _phase_label(value) or value
     if key in ("readiness", "rules") and isinstance(value, str):

@@ -57,24 +57,60 @@ def test_the_national_admin_sets_the_numbers_on_a_page(client_of, more_officers)
     assert page.status_code == 200 and 'value="1"' in page.content.decode()
     saved = client.post(
         reverse("bulk_read_settings"),
-        {"approvals_needed": "2", "api_limit": "20", "delay_hours": "6"},
+        {
+            "approvals_needed": "2",
+            "api_limit": "20",
+            "delay_hours": "6",
+            "screen_rows_per_day": "80",
+        },
         **EN,
     )
     assert saved.status_code == 302 and saved["Location"] == reverse("bulk_read_settings")
     rules = BulkReadSettings.objects.get()
     assert (rules.approvals_needed, rules.api_limit, rules.delay_hours) == (2, 20, 6)
+    assert rules.screen_rows_per_day == 80
     entry = AuditEntry.objects.get(action="bulk_read.settings")
-    assert entry.detail["old"] == {"approvals": 1, "api_limit": 50, "delay_hours": 0}
-    assert entry.detail["new"] == {"approvals": 2, "api_limit": 20, "delay_hours": 6}
+    assert entry.detail["old"] == {
+        "approvals": 1,
+        "api_limit": 50,
+        "delay_hours": 0,
+        "screen_rows_per_day": 500,
+    }
+    assert entry.detail["new"] == {
+        "approvals": 2,
+        "api_limit": 20,
+        "delay_hours": 6,
+        "screen_rows_per_day": 80,
+    }
 
 
 @pytest.mark.parametrize(
     "posted",
     [
-        {"approvals_needed": "0", "api_limit": "50", "delay_hours": "0"},
-        {"approvals_needed": "1", "api_limit": "-1", "delay_hours": "0"},
-        {"approvals_needed": "1", "api_limit": "50", "delay_hours": "9999"},
-        {"approvals_needed": "x", "api_limit": "50", "delay_hours": "0"},
+        {
+            "approvals_needed": "0",
+            "api_limit": "50",
+            "delay_hours": "0",
+            "screen_rows_per_day": "500",
+        },
+        {
+            "approvals_needed": "1",
+            "api_limit": "-1",
+            "delay_hours": "0",
+            "screen_rows_per_day": "500",
+        },
+        {
+            "approvals_needed": "1",
+            "api_limit": "50",
+            "delay_hours": "9999",
+            "screen_rows_per_day": "500",
+        },
+        {
+            "approvals_needed": "x",
+            "api_limit": "50",
+            "delay_hours": "0",
+            "screen_rows_per_day": "500",
+        },
     ],
 )
 def test_bad_numbers_are_refused_and_nothing_changes(client_of, more_officers, posted):

@@ -119,6 +119,7 @@ def bulk_read_settings(request: HttpRequest) -> HttpResponse:
         "approvals_needed": rules.approvals_needed,
         "api_limit": rules.api_limit,
         "delay_hours": rules.delay_hours,
+        "screen_rows_per_day": rules.screen_rows_per_day,
     }
     form = BulkReadSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 from kenes.registry.models import Member
 from kenes.registry.name_search import SORT_LIMIT, by_name, ids_of, in_order, name_order
+from kenes.registry.screen_budget import ScreenBudget
 from kenes.registry.selectors import count_good_standing_by_group, kept_good_standing_by_group
 from kenes.security.keys import Sealed
 
@@ -61,6 +63,12 @@ def _page_in_order(request: HttpRequest, ids: list[int]) -> Page:
     listed = Member.objects.only(*LIST_FIELDS)
     page.object_list = in_order(listed, list(page.object_list))
     return page
+
+
+def screen_limit_page(request: HttpRequest, budget: ScreenBudget) -> HttpResponse:
+    """The answer of a page of members once the officer's daily screen limit is reached
+    (kenes.registry.screen_budget): one sentence, nothing of any member; 403, a refusal."""
+    return render(request, "web/members/screen_budget.html", {"budget": budget}, status=403)
 
 
 def good_standing_by_group() -> dict[int, int]:

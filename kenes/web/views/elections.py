@@ -32,6 +32,7 @@ from kenes.participation.services import IssuedCode
 from kenes.registry.models import Member
 from kenes.registry.name_search import by_name, in_order, name_order, with_name
 from kenes.registry.scoping import members_for
+from kenes.registry.screen_budget import check_screen_budget
 from kenes.web import labels
 from kenes.web.forms_elections import (
     METHOD_SENTENCES,
@@ -230,9 +231,15 @@ def _detail_page(
     }
     search = MemberSearchForm(request.GET or None)
     matches: list[Member] | None = None
+    screen_budget = None
     if (actions["add_candidate"] or actions["reissue"]) and search.is_valid():
         query = search.cleaned_data["q"].strip()
         if query:
+            budget = check_screen_budget(
+                "election", acting_user=request.user, target_type="election", target_id=election.pk
+            )
+            screen_budget = budget if budget.used_up else None
+        if query and screen_budget is None:
             matches = _search(request, election, query)
     context = {
         "election": election,
@@ -252,6 +259,7 @@ def _detail_page(
         "actions": actions,
         "search": search,
         "matches": matches,
+        "screen_budget": screen_budget,
         "published": phase == phases.PUBLISHED,
         "schedule_form": schedule_form or _schedule_form(election),
         "late": _late(election),

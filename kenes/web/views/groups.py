@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kenes.audit.services import record_standalone
 from kenes.registry.models import Role, RoleKind
 from kenes.registry.scoping import Action, can, groups_for, members_of_group_for
+from kenes.registry.screen_budget import check_screen_budget
 from kenes.registry.selectors import group_sizes
 from kenes.registry.services import do_add_group
 from kenes.web.forms import GroupForm
@@ -74,6 +75,11 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "may_import": can(request.user, Action.IMPORT_MEMBERS, group),
     }
     if context["may_list"]:
+        budget = check_screen_budget(
+            "group", acting_user=request.user, target_type="group", target_id=group.slug
+        )
+        context["screen_budget"] = budget if budget.used_up else None
+    if context["may_list"] and context["screen_budget"] is None:
         page = member_page(request, members_of_group_for(request.user, group))
         record_standalone(
             "member.list",

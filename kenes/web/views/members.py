@@ -29,6 +29,7 @@ from kenes.registry.scoping import (
     members_of_group_for,
     records_for,
 )
+from kenes.registry.screen_budget import check_screen_budget
 from kenes.registry.services import (
     MergeConflictRefused,
     do_add_member,
@@ -40,7 +41,7 @@ from kenes.registry.services import (
 from kenes.security.sealing import fingerprint
 from kenes.web import labels
 from kenes.web.forms import MemberAddForm, MemberFilterForm, MemberStatusForm
-from kenes.web.views.common import member_page, member_page_of_ids
+from kenes.web.views.common import member_page, member_page_of_ids, screen_limit_page
 
 _IIN_SEPARATORS = re.compile(r"[\s\-]+")
 
@@ -55,6 +56,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not can(user, Action.LIST_MEMBERS):
         raise PermissionDenied
+    budget = check_screen_budget("members", acting_user=user)
+    if budget.used_up:
+        return screen_limit_page(request, budget)
     form = MemberFilterForm(request.GET or None, groups=groups_for(user))
     members = members_for(user)
     asked: dict[str, Any] = {}
@@ -122,6 +126,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "filtered": bool(asked),
+            "screen_rows_left": max(0, budget.left - len(page.object_list)),
             "conflicts_waiting": open_conflict_count(acting_user=user),
             "defect": (defect[0], labels.readiness_defect(defect[0])[0], defect[1])
             if defect
@@ -133,6 +138,12 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     user = request.user
+    # Before anything is read: the same answer whether or not the member is in scope.
+    budget = check_screen_budget(
+        "member", acting_user=user, target_type="member", target_id=member_id
+    )
+    if budget.used_up:
+        return screen_limit_page(request, budget)
     form = MemberStatusForm(request.POST or None)
     if request.method == "POST":
         member = records_for(user).filter(pk=member_id).only("pk", "full_name", "status").first()

@@ -20,6 +20,7 @@ from kenes.registry.models import MemberStatus
 from kenes.registry.names import sort_key
 from kenes.registry.readiness import Readiness, compute_readiness
 from kenes.registry.scoping import Action, can, records_for
+from kenes.registry.screen_budget import ScreenBudget, check_screen_budget
 from kenes.web import labels
 from kenes.web.charts import region_chart
 from kenes.web.forms import ReadinessForm
@@ -43,11 +44,17 @@ def _chosen_rule(request: HttpRequest) -> tuple[ReadinessForm, str | None]:
     return ReadinessForm({"rules": newest}), newest
 
 
-def _members_with_defects(request: HttpRequest, result: Readiness) -> dict[str, Any]:
-    """The first few members in the user's scope with each defect (names link to them)."""
+def _members_with_defects(
+    request: HttpRequest, result: Readiness
+) -> tuple[dict[str, Any], ScreenBudget | None]:
+    """The first few members in the user's scope with each defect (names link to them);
+    none once the user's daily screen limit is reached (then the used-up budget)."""
     flagged = {code: set(ids) for code, ids in result.defective_member_ids.items() if ids}
     if not flagged or not can(request.user, Action.LIST_MEMBERS):
-        return {}
+        return {}, None
+    budget = check_screen_budget("readiness", acting_user=request.user)
+    if budget.used_up:
+        return {}, budget
     shown: dict[str, list[tuple[int, str]]] = {code: [] for code in flagged}
     in_scope: Counter[str] = Counter()
     # Only the flagged members are read (a few, not the whole registry), in chunks within
@@ -79,7 +86,7 @@ def _members_with_defects(request: HttpRequest, result: Readiness) -> dict[str, 
                 "count": count,
             },
         )
-    return {code: {"names": shown[code], "in_scope": in_scope[code]} for code in flagged}
+    return {code: {"names": shown[code], "in_scope": in_scope[code]} for code in flagged}, None
 
 
 @login_required
@@ -88,7 +95,7 @@ def readiness(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form, rule_id = _chosen_rule(request)
     result = compute_readiness(rule_id)
-    names = _members_with_defects(request, result)
+    names, screen_budget = _members_with_defects(request, result)
     defects = []
     for code, n in result.defect_counts.items():
         title, advice = labels.readiness_defect(code)
@@ -113,6 +120,7 @@ def readiness(request: HttpRequest) -> HttpResponse:
             "not_in_good_standing": not_in_good_standing,
             "may_export": can(request.user, Action.EXPORT_DOSSIER),
             "may_list": can(request.user, Action.LIST_MEMBERS),
+            "screen_budget": screen_budget,
         },
     )
 
