@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0010_sealed_memberships"),
+        ("registry", "0011_conflict_entered_by_sealed"),
     ]
 
     operations = [
