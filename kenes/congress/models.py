@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CongressKind(models.Model):
@@ -41,9 +42,9 @@ class CongressKind(models.Model):
 
 
 class Status(models.TextChoices):
-    PLANNED = "planned", _("planned")
-    OPEN = "open", _("open")
-    CLOSED = "closed", _("closed")
+    PLANNED = "planned", pgettext_lazy("congress", "planned")
+    OPEN = "open", pgettext_lazy("congress", "open")
+    CLOSED = "closed", pgettext_lazy("congress", "closed")
 
 
 class Congress(models.Model):
