@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 
 from kenes.agenda.demo import OPEN_TITLE, seed_demo_consultation
 from kenes.ballots.demo import demo_codes_lines, seed_demo_elections
+from kenes.congress.demo import seed_demo_congress
 from kenes.parliament.demo import seed_demo_scenarios
 from kenes.registry.demo import seed_demo
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             seed_demo_elections(seed=options["seed"], admin=admin, codes_file=codes_file)
             seed_demo_scenarios(admin=admin)
             seed_demo_consultation(seed=options["seed"], admin=admin, codes_file=codes_file)
+            seed_demo_congress(admin=admin, badges_file=settings.VAR_DIR / "demo-badges.txt")
         url = f"http://127.0.0.1:{options['port']}/"
         self.stdout.write(f"\nKenes demo: open {url} and log in as one of:")
         for username, password, role in logins:
@@ -72,6 +74,13 @@ class Command(BaseCommand):
                     f"(e.g. {report[0]}; officers see both under Consultations); "
                     f"more codes in {codes_file}.\n"
                 )
+        badges = settings.VAR_DIR / "demo-badges.txt"
+        if badges.exists() and badges.read_text(encoding="utf-8").strip():
+            first = badges.read_text(encoding="utf-8").split("\t", 1)[0]
+            self.stdout.write(
+                f"An ordinary congress is a week ahead: keep its door at {url}congress/ "
+                f"with a delegate's badge code (e.g. {first}; all in {badges}).\n"
+            )
         if options["no_serve"]:
             return
         kenes = [sys.executable, "-m", "kenes"]
