@@ -105,3 +105,67 @@ class Attendance(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class CongressText(models.Model):
+    """A text the congress adopts (charter, programme, resolution), in versions: each merge
+    of adopted amendments makes a new version; every version stays readable."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="texts")
+    title = models.CharField(_("title"), max_length=300)
+    amendments_until = models.DateTimeField(_("amendments until"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class TextVersion(models.Model):
+    text = models.ForeignKey(CongressText, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    note = models.CharField(max_length=300, blank=True)  # why it was made
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["text", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["text", "number"], name="one_version_number")
+        ]
+
+
+class Amendment(models.Model):
+    """A change to one paragraph of a text's version, tabled by a delegate (with their
+    badge code) or a constituent group; the drafting committee recommends; the hall
+    decides; adopted ones are merged into the next version (kenes.congress.amendments)."""
+
+    text = models.ForeignKey(CongressText, on_delete=models.CASCADE, related_name="amendments")
+    number = models.PositiveIntegerField()  # Ä1, Ä2, ... per text, in tabling order
+    version = models.PositiveIntegerField()  # the version it amends
+    paragraph = models.PositiveIntegerField()  # 0-based, in that version
+    proposed = models.TextField(blank=True)  # the paragraph as it should read; "": delete it
+    reason = models.TextField(blank=True)
+    by_delegate = models.ForeignKey(
+        Delegate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_group = models.ForeignKey(
+        "registry.ConstituentGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(max_length=16, default="tabled")
+    recommendation = models.CharField(max_length=16, blank=True)
+    recommended_text = models.TextField(blank=True)  # the committee's own wording
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    vote_position = models.PositiveIntegerField(null=True, blank=True)  # the chair's order
+    tabled_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["text", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["text", "number"], name="amendment_number_once")
+        ]
