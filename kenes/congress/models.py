@@ -169,3 +169,50 @@ class Amendment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["text", "number"], name="amendment_number_once")
         ]
+
+
+class AgendaItem(models.Model):
+    """One item of the congress's agenda, with its planned time, the text it adopts if any,
+    and its list of speakers (kenes.congress.speakers)."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=300)
+    planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
+    planned_minutes = models.PositiveIntegerField(_("planned minutes"), default=0)
+    text = models.ForeignKey(
+        CongressText, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Speaking time: per speaker, and per delegation (a region's delegates together); 0: none.
+    seconds_per_speaker = models.PositiveIntegerField(default=180)
+    seconds_per_delegation = models.PositiveIntegerField(default=0)
+    # A balanced list alternates speakers by "region" or "sex" when it can; "": in order.
+    balance_by = models.CharField(max_length=8, blank=True)
+    current = models.BooleanField(default=False)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["congress", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "position"], name="item_position_once")
+        ]
+
+
+class SpeakerKind(models.TextChoices):
+    POINT_OF_ORDER = "order", pgettext_lazy("speaker", "point of order")
+    PRO = "pro", pgettext_lazy("speaker", "for")
+    CONTRA = "contra", pgettext_lazy("speaker", "against")
+    GENERAL = "general", pgettext_lazy("speaker", "in the debate")
+
+
+class Speaker(models.Model):
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="speakers")
+    delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=SpeakerKind.choices)
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    withdrawn = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["item", "requested_at", "pk"]

@@ -415,6 +415,12 @@ AUDIT_ACTIONS: Mapping[str, Any] = {
     "congress.amendment_adopted": gettext_lazy("Amendment adopted"),
     "congress.amendment_rejected": gettext_lazy("Amendment rejected"),
     "congress.amendment_order": gettext_lazy("Order of the amendment votes set"),
+    "congress.item_add": gettext_lazy("Agenda item added"),
+    "congress.item_current": gettext_lazy("The hall moved to an agenda item"),
+    "congress.floor_ask": gettext_lazy("Delegate asked for the floor"),
+    "congress.floor_withdraw": gettext_lazy("Request for the floor withdrawn"),
+    "congress.floor_give": gettext_lazy("Floor given"),
+    "congress.floor_end": gettext_lazy("Speech ended"),
 }
 
 
@@ -451,6 +457,7 @@ AUDIT_DETAIL_KEYS: Mapping[str, Any] = {
     "paragraphs": pgettext_lazy("audit log", "paragraphs"),
     "version": pgettext_lazy("audit log", "version"),
     "order": pgettext_lazy("audit log", "order"),
+    "item": pgettext_lazy("audit log", "agenda item"),
     "codes": pgettext_lazy("audit log", "codes"),
     "field": pgettext_lazy("audit log", "field"),
     "revoked": pgettext_lazy("audit log", "revoked"),
