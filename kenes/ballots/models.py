@@ -108,6 +108,10 @@ class Election(models.Model):
     # Opened by the schedule: the codes made then were shown to nobody and must be handed
     # out (made again, shown once) by an officer on the election's page.
     codes_pending = models.BooleanField(default=False)
+    # Codes shared with other votes (a congress's delegates vote in every hall vote with one
+    # code, kenes.congress.hall): "" for a vote with codes of its own. A vote with shared
+    # codes neither issues nor revokes them; its roll is given by the caller.
+    code_purpose = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -120,7 +124,7 @@ class Election(models.Model):
     @property
     def purpose(self) -> str:
         """What the personal codes of this election open (kenes.participation)."""
-        return f"election:{self.pk}"
+        return self.code_purpose or f"election:{self.pk}"
 
     @property
     def is_motion(self) -> bool:

@@ -220,8 +220,14 @@ def remember_options(election: Election, names: Sequence[str]) -> None:
         election._options = tuple(names)  # type: ignore[attr-defined]
 
 
-def do_open(election: Election, *, acting_user: Any) -> list[codes.IssuedCode]:
-    """Fix the voter roll, issue personal codes (returned once) and open the vote."""
+def do_open(
+    election: Election, *, acting_user: Any, voters: Sequence[Member] | None = None
+) -> list[codes.IssuedCode]:
+    """Fix the voter roll, issue personal codes (returned once) and open the vote.
+
+    A vote with shared codes (`code_purpose`) takes its roll from `voters` and issues no
+    codes: its voters already hold them (kenes.congress.hall).
+    """
     with transaction.atomic():
         election = _locked(election)
         if not phases.can_move(election.phase, phases.OPEN):
@@ -232,7 +238,10 @@ def do_open(election: Election, *, acting_user: Any) -> list[codes.IssuedCode]:
         n_options = len(options(election))
         if not election.is_motion and n_options <= election.seats:
             raise BallotError(_("Add more candidates than seats before opening the election."))
-        voters = list(electorate(election))
+        shared = bool(election.code_purpose)
+        if shared != (voters is not None):
+            raise BallotError(_("A vote with shared codes is opened with its roll, and only it."))
+        voters = list(voters if voters is not None else electorate(election))
         tokens = voter_tokens(election.purpose, [m.pk for m in voters])  # Sealed: nothing made
         VoterRoll.objects.bulk_create(
             [VoterRoll(election=election, voter=tokens[m.pk], member=str(m.pk)) for m in voters],
@@ -245,7 +254,11 @@ def do_open(election: Election, *, acting_user: Any) -> list[codes.IssuedCode]:
         election.save(
             update_fields=["electorate_size", "envelope_public_key", "envelope_private_key"]
         )
-        issued = codes.do_issue_codes(election.purpose, voters, acting_user=acting_user)
+        issued = (
+            []
+            if shared
+            else codes.do_issue_codes(election.purpose, voters, acting_user=acting_user)
+        )
         _move(election, phases.OPEN, acting_user=acting_user, detail={"electorate": len(voters)})
     return issued
 
@@ -271,7 +284,8 @@ def do_close(election: Election, *, acting_user: Any) -> None:
     with transaction.atomic():
         election = _locked(election)
         check_move(election, phases.CLOSED)
-        codes.do_revoke_codes(election.purpose, acting_user=acting_user)
+        if not election.code_purpose:  # shared codes stay live for the next vote
+            codes.do_revoke_codes(election.purpose, acting_user=acting_user)
         online = envelopes.open_into_box(election)
         _move(
             election,
@@ -320,7 +334,7 @@ def do_reissue_code(election: Election, member: Member, *, acting_user: Any) -> 
             .only("has_voted")
             .first()
         )
-        if roll is None or election.phase != phases.OPEN:
+        if roll is None or election.phase != phases.OPEN or election.code_purpose:
             raise BallotError(_("Codes are reissued only to members on the roll of an open vote."))
         if roll.has_voted:
             raise BallotError(

@@ -84,6 +84,7 @@ _VOTER_FIELDS = (
     "phase",
     "ballot_key",
     "envelope_public_key",
+    "code_purpose",
 )
 
 

@@ -216,3 +216,26 @@ class Speaker(models.Model):
 
     class Meta:
         ordering = ["item", "requested_at", "pk"]
+
+
+class HallVote(models.Model):
+    """A vote of the congress: a ballots election whose voters are the delegates, with the
+    hall's numbers kept at its opening and close (kenes.congress.hall)."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="votes")
+    item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="votes"
+    )
+    election = models.OneToOneField(
+        "ballots.Election", on_delete=models.PROTECT, related_name="hall_vote"
+    )
+    secret = models.BooleanField(default=True)
+    entitled = models.PositiveIntegerField(null=True, blank=True)  # eligible delegates
+    present_at_open = models.PositiveIntegerField(null=True, blank=True)
+    present_at_close = models.PositiveIntegerField(null=True, blank=True)
+    amendment = models.ForeignKey(
+        Amendment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]

@@ -25,6 +25,7 @@ from kenes.congress import kinds
 from kenes.congress.eligibility import problems_of
 from kenes.congress.models import Attendance, Congress, CongressKind, Delegate, Status
 from kenes.core.congress.quorum import QuorumState, evaluate
+from kenes.participation import services as codes
 from kenes.participation.codes import ALPHABET
 from kenes.registry.models import Member
 from kenes.security.sealing import service_index
@@ -131,9 +132,14 @@ def do_open(congress: Congress, *, acting_user: Any) -> Congress:
 
 
 def do_close(congress: Congress, *, acting_user: Any) -> Congress:
-    """Close the congress; the audit chain's head is signed at once for its minutes (an
-    audit receipt), unless the server is sealed (the worker's next receipt covers it)."""
-    closed = _move(congress, Status.CLOSED, acting_user=acting_user)
+    """Close the congress (refused while one of its votes is open); its voting codes are
+    revoked, and the audit chain's head is signed at once for its minutes (an audit
+    receipt), unless the server is sealed (the worker's next receipt covers it)."""
+    if congress.votes.filter(election__phase="open").exists():
+        raise CongressError(_("A vote of the congress is still open: close it first."))
+    with transaction.atomic():
+        closed = _move(congress, Status.CLOSED, acting_user=acting_user)
+        codes.do_revoke_codes(f"congress:{closed.pk}", acting_user=acting_user)
     receipts.sign_for_event(acting_user=acting_user, occasion=f"congress:{closed.slug}")
     return closed
 
@@ -152,7 +158,7 @@ def do_add_delegates(
 ) -> list[Seated]:
     """Seat members as delegates, each checked for eligibility now (flagged, not refused:
     the organisers see why and replace them). A member already seated is left as is."""
-    if congress.status == Status.CLOSED:
+    if Congress.objects.values_list("status", flat=True).get(pk=congress.pk) == Status.CLOSED:
         raise CongressError(_("The congress is closed: its delegates can no longer change."))
     people = list(members)
     today = timezone.localdate()
@@ -314,6 +320,8 @@ def quorum(congress: Congress) -> QuorumState:
 
 def as_json(congress: Congress) -> dict[str, Any]:
     """`kenes congress show --json` (docs/congress.md): a stable shape."""
+    from kenes.congress.hall import vote_row  # the hall builds on this module
+
     state = quorum(congress)
     return {
         "slug": congress.slug,
@@ -331,5 +339,5 @@ def as_json(congress: Congress) -> dict[str, Any]:
             "regions_present": state.regions_present,
             "regions_needed": state.regions_needed,
         },
-        "votes": [],
+        "votes": [vote_row(v) for v in congress.votes.select_related("election")],
     }

@@ -139,7 +139,8 @@ def closed_purposes() -> list[str]:
     still read the report with their codes)."""
     elections = Election.objects.filter(phase__in=[ballot_phases.CLOSED, ballot_phases.PUBLISHED])
     consultations = Consultation.objects.filter(phase=agenda_phases.CLOSED)
-    return [e.purpose for e in elections.only("pk")] + [c.purpose for c in consultations.only("pk")]
+    own = elections.filter(code_purpose="")  # shared codes (a congress's) go with their owner
+    return [e.purpose for e in own.only("pk")] + [c.purpose for c in consultations.only("pk")]
 
 
 PURPOSES_PER_QUERY = 500  # within every backend's limit of parameters

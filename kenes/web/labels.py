@@ -421,6 +421,7 @@ AUDIT_ACTIONS: Mapping[str, Any] = {
     "congress.floor_withdraw": gettext_lazy("Request for the floor withdrawn"),
     "congress.floor_give": gettext_lazy("Floor given"),
     "congress.floor_end": gettext_lazy("Speech ended"),
+    "congress.vote_create": gettext_lazy("Hall vote prepared"),
 }
 
 

@@ -1,0 +1,171 @@
+"""Votes in the hall: ballots elections whose voters are the congress's delegates.
+
+Each eligible delegate gets ONE voting code for the whole congress (purpose
+"congress:<id>", kenes.participation), handed out on a slip apart from the badge: a badge is
+seen by everyone in the hall, a voting code must not be. Every hall vote shares that
+purpose (`Election.code_purpose`), so the same code opens whichever vote is open — one
+at a time per congress. Its roll is the eligible delegates in the hall when it opens;
+entitled (every eligible delegate), present at the opening and at the close are kept on
+the vote for the protocol. Closing counts and publishes at once (kenes.ballots.box), which
+chains the box and signs an audit receipt. The congress's close revokes the codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kenes.audit import services as audit
+from kenes.ballots import box
+from kenes.ballots import phases as ballot_phases
+from kenes.ballots import services as ballots
+from kenes.ballots.models import Ballot, Election, Kind
+from kenes.congress import amendments
+from kenes.congress.models import AgendaItem, Amendment, Congress, Delegate, HallVote, Status
+from kenes.congress.services import CongressError
+from kenes.participation import services as codes
+from kenes.registry.models import Member
+
+
+def purpose(congress: Congress) -> str:
+    return f"congress:{congress.pk}"
+
+
+def _status(congress: Congress) -> str:
+    """As stored now (the object in hand may predate an opening or a close)."""
+    return str(Congress.objects.values_list("status", flat=True).get(pk=congress.pk))
+
+
+def _eligible(congress: Congress) -> Any:
+    return Delegate.objects.filter(congress=congress, checked_on__isnull=False, problems=[])
+
+
+def do_issue_voting_codes(
+    congress: Congress, *, delegates: Iterable[Delegate] | None = None, acting_user: Any
+) -> list[codes.IssuedCode]:
+    """Voting codes for the eligible delegates (or some of them: a lost slip), returned
+    once. A delegate's new code replaces their old one."""
+    if _status(congress) == Status.CLOSED:
+        raise CongressError(_("The congress is closed: its votes are over."))
+    chosen = _eligible(congress)
+    if delegates is not None:
+        chosen = chosen.filter(pk__in=[d.pk for d in delegates])
+    members = Member.objects.filter(pk__in=chosen.values("member_id")).order_by("pk")
+    return codes.do_issue_codes(purpose(congress), members, acting_user=acting_user)
+
+
+def do_create_vote(
+    congress: Congress,
+    *,
+    title: str,
+    kind: str = Kind.MOTION,
+    item: AgendaItem | None = None,
+    description: str = "",
+    method: str = "schulze",
+    seats: int = 1,
+    majority: str = "simple",
+    base: str = "yes_no",
+    amendment: Amendment | None = None,
+    acting_user: Any,
+) -> HallVote:
+    """A vote of the congress (a draft until opened). On an amendment it is a motion whose
+    outcome decides the amendment when the vote closes."""
+    if amendment is not None and (kind != Kind.MOTION or amendment.text.congress_id != congress.pk):
+        raise CongressError(_("A vote on an amendment is a motion of the same congress."))
+    if _status(congress) == Status.CLOSED:
+        raise CongressError(_("The congress is closed: its votes are over."))
+    with transaction.atomic():
+        election = ballots.do_create_election(
+            title,
+            description=description,
+            kind=kind,
+            method=method,
+            seats=seats,
+            cutoff_on=congress.standing_on,
+            majority=majority,
+            base=base,
+            acting_user=acting_user,
+        )
+        Election.objects.filter(pk=election.pk).update(code_purpose=purpose(congress))
+        vote = HallVote.objects.create(
+            congress=congress, item=item, election=election, amendment=amendment
+        )
+        audit.record(
+            "congress.vote_create",
+            acting_user=acting_user,
+            target_type="congress",
+            target_id=congress.pk,
+            detail={"election": election.pk, "title": title, "kind": kind},
+        )
+    return vote
+
+
+def do_open_vote(vote: HallVote, *, acting_user: Any) -> HallVote:
+    """Open the vote to the eligible delegates in the hall now; refused while another vote
+    of the congress is open, or before the congress is opened."""
+    with transaction.atomic():
+        congress = Congress.objects.select_for_update().get(pk=vote.congress_id)
+        if congress.status != Status.OPEN:
+            raise CongressError(_("Open the congress before its votes."))
+        other = HallVote.objects.filter(
+            congress=congress, election__phase=ballot_phases.OPEN
+        ).exclude(pk=vote.pk)
+        if other.exists():
+            raise CongressError(_("Another vote of the congress is open: close it first."))
+        eligible = _eligible(congress)
+        here = list(eligible.filter(present=True).values_list("member_id", flat=True))
+        if not here:
+            raise CongressError(_("No eligible delegate is in the hall."))
+        voters = list(Member.objects.filter(pk__in=here).order_by("pk"))
+        election = Election.objects.get(pk=vote.election_id)
+        ballots.do_open(election, voters=voters, acting_user=acting_user)
+        HallVote.objects.filter(pk=vote.pk).update(
+            entitled=eligible.count(), present_at_open=len(voters)
+        )
+    vote.refresh_from_db()
+    return vote
+
+
+def do_close_vote(vote: HallVote, *, acting_user: Any) -> HallVote:
+    """Close, count and publish the vote; the hall's numbers at this moment are kept."""
+    with transaction.atomic():
+        election = Election.objects.get(pk=vote.election_id)
+        present = _eligible(vote.congress).filter(present=True).count()
+        ballots.do_close(election, acting_user=acting_user)
+        HallVote.objects.filter(pk=vote.pk).update(present_at_close=present)
+    published = box.do_publish(Election.objects.get(pk=vote.election_id), acting_user=acting_user)
+    if vote.amendment_id is not None:
+        amendment = Amendment.objects.get(pk=vote.amendment_id)
+        carried = bool((published.result or {}).get("carried"))
+        amendments.do_decide(amendment, carried, acting_user=acting_user)
+    vote.refresh_from_db()
+    return vote
+
+
+def vote_row(vote: HallVote) -> dict[str, Any]:
+    """One vote as `kenes congress show --json` lists it (docs/congress.md)."""
+    election = vote.election
+    result = election.result or {}
+    cast = Ballot.objects.filter(election=election).count()
+    counts = result.get("votes", {}) if election.is_motion else {}
+    if election.phase != ballot_phases.PUBLISHED:
+        outcome = election.phase
+    elif election.is_motion:
+        outcome = "carried" if result.get("carried") else "not carried"
+    else:
+        outcome = "elected: " + ", ".join(result.get("elected", []))
+    return {
+        "title": election.title,
+        "entitled": vote.entitled,
+        "present": vote.present_at_close
+        if vote.present_at_close is not None
+        else vote.present_at_open,
+        "cast": cast,
+        "for": counts.get("yes"),
+        "against": counts.get("no"),
+        "abstained": counts.get("abstain"),
+        "result": outcome,
+    }
