@@ -3,8 +3,8 @@
 Each trustee makes an Ed25519 key on their own machine (`kenes audit trustee-key new --out
 FILE`: the private key goes to FILE, encrypted with the trustee's passphrase unless
 `--no-passphrase` is given (kenes.security.passphrase); the public key is printed); the
-national admin registers the public key under the trustee's name (`kenes audit trustee add`, or the
-trustees page). A trustee checks a receipt offline and countersigns it
+national admin registers the public key under the trustee's name (`kenes audit trustee
+add`, or the trustees page). A trustee checks a receipt offline and countersigns it
 (`kenes audit countersign RECEIPT.json --key FILE` prints a countersignature file), which is
 attached on the server (`kenes audit attach-countersignature FILE`, or the trustees page):
 only a signature by a registered key over that very receipt is accepted.

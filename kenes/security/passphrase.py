@@ -2,13 +2,14 @@
 
 A file is protected with age's own passphrase encryption (pyrage.passphrase, the format
 `age -p` and `rage -p` write): the key is derived from the passphrase with scrypt, which is
-memory-hard and calibrated by age to about a second of work (work factor 2^18 or more), and
-the content is sealed with ChaCha20-Poly1305, so a wrong passphrase or an edited file is an
-error, never a wrong key. The same primitive protects both of a trustee's files, and a
-trustee can open either with the standalone `age -d` tool. (cryptography's
-`BestAvailableEncryption` on a PKCS#8 PEM was the other candidate: version 50 writes PBES2
-with PBKDF2-HMAC-SHA256 at 2,048 iterations, which a guesser runs through millions of
-passphrases a second.) docs/security.md, "Trustees countersign"; docs/backup.md.
+memory-hard and calibrated by age to about a second of work on the machine that writes the
+file (work factor 2^19 on ours), and the content is sealed with ChaCha20-Poly1305, so a
+wrong passphrase or an edited file is an error, never a wrong key. The same primitive
+protects both of a trustee's files, and a trustee can open either with the standalone
+`age -d` tool. (cryptography's `BestAvailableEncryption` on a PKCS#8 PEM was the other
+candidate: version 50 writes PBES2 with PBKDF2-HMAC-SHA256 at 2,048 iterations, which a
+guesser runs through millions of passphrases a second on one graphics card.)
+docs/security.md, "Trustees countersign"; docs/backup.md.
 
 Where the passphrase comes from, in this order: `--passphrase-file FILE` (its first line),
 the environment variable `KENES_KEY_PASSPHRASE` (both for scripts and tests), else it is
