@@ -1,9 +1,10 @@
 """Trustees countersign audit receipts with keys the server never holds.
 
 Each trustee makes an Ed25519 key on their own machine (`kenes audit trustee-key new --out
-FILE`: the private key goes to FILE, the public key is printed); the national admin
-registers the public key under the trustee's name (`kenes audit trustee add`, or the
-trustees page). A trustee checks a receipt offline and countersigns it
+FILE`: the private key goes to FILE, encrypted with the trustee's passphrase unless
+`--no-passphrase` is given (kenes.security.passphrase); the public key is printed); the
+national admin registers the public key under the trustee's name (`kenes audit trustee
+add`, or the trustees page). A trustee checks a receipt offline and countersigns it
 (`kenes audit countersign RECEIPT.json --key FILE` prints a countersignature file), which is
 attached on the server (`kenes audit attach-countersignature FILE`, or the trustees page):
 only a signature by a registered key over that very receipt is accepted.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -44,6 +46,8 @@ from kenes.audit.receipts import (
     parse,
     receipt_data,
 )
+from kenes.security import passphrase as passphrases
+from kenes.security.passphrase import PassphraseProblem
 
 FORMAT = "kenes-audit-countersignature-v1"
 
@@ -61,20 +65,26 @@ def countersign_text(data: ReceiptData) -> bytes:
 # On the trustee's machine ------------------------------------------------------------------
 
 
-def new_key_file(path: Path) -> str:
+def new_key_file(path: Path, passphrase: str | None = None) -> str:
     """Write a new private key (PKCS#8 PEM, readable by the owner only) to `path`, which must
-    not exist; return the public key (urlsafe base64) for the national admin to register."""
+    not exist; return the public key (urlsafe base64) for the national admin to register.
+
+    With a `passphrase` the PEM is written only inside an age passphrase file (scrypt,
+    ChaCha20-Poly1305: kenes.security.passphrase); the passphrase itself is never written."""
     private = Ed25519PrivateKey.generate()
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
+    if passphrase is not None:
+        try:
+            passphrases.check_new(passphrase)
+        except PassphraseProblem as exc:
+            raise TrusteeProblem(str(exc)) from exc
+        pem = passphrases.encrypt(pem, passphrase)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as exc:
-        raise TrusteeProblem(
-            _("%(path)s already exists: a trustee key is never overwritten. Choose another file.")
-            % {"path": path}
-        ) from exc
+        raise _exists(path) from exc
     except OSError as exc:
         raise TrusteeProblem(
             _("%(path)s cannot be written (%(error)s).") % {"path": path, "error": exc.strerror}
@@ -86,18 +96,55 @@ def new_key_file(path: Path) -> str:
     return public_key_text(private.public_key())
 
 
+def _exists(path: Path) -> TrusteeProblem:
+    return TrusteeProblem(
+        _("%(path)s already exists: a trustee key is never overwritten. Choose another file.")
+        % {"path": path}
+    )
+
+
+def check_new_key_path(path: Path) -> None:
+    """Refuse an existing file before the passphrase is asked (it is checked again, without
+    a race, when the file is created)."""
+    if path.exists() or path.is_symlink():
+        raise _exists(path)
+
+
 def public_key_text(public: Ed25519PublicKey) -> str:
     return _b64(public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
 
 
-def read_key_file(path: Path) -> Ed25519PrivateKey:
+def read_key_file(path: Path, passphrase: Callable[[], str] | None = None) -> Ed25519PrivateKey:
+    """The private key in `path`: a clear PEM as before, or one inside an age passphrase
+    file, for which `passphrase()` is asked (only then). A wrong passphrase is a sentence."""
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        data = path.read_bytes()
     except OSError as exc:
         raise TrusteeProblem(
             _("The key file %(path)s cannot be read (%(error)s).")
             % {"path": path, "error": exc.strerror}
         ) from exc
+    if passphrases.is_encrypted(data):
+        if passphrase is None:
+            raise TrusteeProblem(
+                _("The key file %(path)s is protected by a passphrase.") % {"path": path}
+            )
+        try:
+            given = passphrase()
+        except PassphraseProblem as exc:  # none could be read: its own sentence
+            raise TrusteeProblem(str(exc)) from exc
+        try:
+            data = passphrases.decrypt(data, given)
+        except PassphraseProblem as exc:
+            raise TrusteeProblem(
+                _(
+                    "The passphrase does not open the key file %(path)s (or the file was "
+                    "edited). Nothing was countersigned."
+                )
+                % {"path": path}
+            ) from exc
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
         raise TrusteeProblem(
             _("%(path)s is not a trustee key made by `kenes audit trustee-key new`.")

@@ -17,11 +17,14 @@ import shutil
 import tarfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+
+from kenes.security import passphrase as passphrases
+from kenes.security.passphrase import PassphraseProblem
 
 from .errors import BackupProblem
 
@@ -81,13 +84,24 @@ def write(
     return target.stat().st_size
 
 
-def read_identities(path: Path) -> list[Any]:
-    """The age secret keys (AGE-SECRET-KEY-1...) in an identity file, as age-keygen writes it."""
+def read_identities(path: Path, passphrase: Callable[[], str] | None = None) -> list[Any]:
+    """The age secret keys (AGE-SECRET-KEY-1...) in an identity file, as age-keygen writes it,
+    or as `age-keygen | age -p` writes it: encrypted with a passphrase, which `passphrase()`
+    then gives (asked only for such a file). A wrong passphrase is a sentence."""
     import pyrage
 
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()[: 1 << 20]
+    except OSError as exc:
+        raise BackupProblem(
+            _("The identity file %(path)s cannot be read (%(error)s).")
+            % {"path": path, "error": exc}
+        ) from exc
+    if passphrases.is_encrypted(data):
+        data = _decrypted_identity(path, data, passphrase)
+    try:
+        lines = data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
         raise BackupProblem(
             _("The identity file %(path)s cannot be read (%(error)s).")
             % {"path": path, "error": exc}
@@ -109,6 +123,27 @@ def read_identities(path: Path) -> list[Any]:
             % {"path": path}
         )
     return found
+
+
+def _decrypted_identity(path: Path, data: bytes, passphrase: Callable[[], str] | None) -> bytes:
+    if passphrase is None:
+        raise BackupProblem(
+            _("The identity file %(path)s is protected by a passphrase.") % {"path": path}
+        )
+    try:
+        given = passphrase()
+    except PassphraseProblem as exc:  # none could be read: its own sentence
+        raise BackupProblem(str(exc)) from exc
+    try:
+        return passphrases.decrypt(data, given)
+    except PassphraseProblem as exc:
+        raise BackupProblem(
+            _(
+                "The passphrase does not open the identity file %(path)s (or the file was "
+                "edited, or encrypted to a key rather than a passphrase). Nothing was restored."
+            )
+            % {"path": path}
+        ) from exc
 
 
 def read(archive: Path, identities: list[Any], folder: Path, allowed: set[str]) -> dict[str, Any]:

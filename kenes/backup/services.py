@@ -1,7 +1,7 @@
 """Making a backup, restoring one, and keeping archives no longer than KENES_BACKUP_KEEP_DAYS.
 
     do_backup(out_dir=None, *, acting_user) -> BackupResult
-    do_restore(archive, identity_file, *, acting_user) -> RestoreResult
+    do_restore(archive, identity_file, *, acting_user, passphrase=None) -> RestoreResult
     do_prune(*, acting_user, now=None) -> list of deleted archive names
     run_due() -- the worker's housekeeping: a backup when one is due, then retention
 
@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,9 +224,18 @@ def check_empty() -> None:
         )
 
 
-def do_restore(archive_path: Path, identity_file: Path, *, acting_user: Any) -> RestoreResult:
-    """Bring back the database and var/ files of an archive, all or nothing."""
-    identities = archive.read_identities(identity_file)
+def do_restore(
+    archive_path: Path,
+    identity_file: Path,
+    *,
+    acting_user: Any,
+    passphrase: Callable[[], str] | None = None,
+) -> RestoreResult:
+    """Bring back the database and var/ files of an archive, all or nothing.
+
+    `passphrase()` opens an identity file encrypted with a passphrase (`age -p`); it is
+    asked only for such a file, before anything else is read or written."""
+    identities = archive.read_identities(identity_file, passphrase)
     check_empty()
     allowed = set(database.DUMP_NAMES.values()) | set(var_files())
     with _private_folder(_work_base()) as work:

@@ -24,6 +24,7 @@ from django.utils import translation
 
 from kenes.audit import receipts, services
 from kenes.audit.models import AuditEntry, Countersignature, Trustee
+from kenes.security import passphrase
 from tests.conftest import isolated_env
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def _run(capsys, *args: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
 
 def _key(tmp_path: Path, capsys, name: str) -> tuple[Path, str]:  # type: ignore[no-untyped-def]
     path = tmp_path / f"{name}.pem"
-    code, out = _run(capsys, "trustee-key", "new", "--out", str(path), "--json")
+    code, out = _run(capsys, "trustee-key", "new", "--out", str(path), "--json", "--no-passphrase")
     assert code == 0, out
     return path, json.loads(out)["public_key"]
 
@@ -290,7 +291,14 @@ def test_keys_are_made_and_receipts_countersigned_on_a_machine_with_no_kenes_dat
 ):
     """The trustee's own machine: no database, no configuration, production settings."""
     receipt = _receipt(tmp_path, capsys)
-    env = isolated_env({"DATABASE_URL": f"sqlite:///{tmp_path}/absent/none.sqlite3"})
+    env = isolated_env(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/absent/none.sqlite3",
+            "KENES_KEY_PASSPHRASE": "a trustee's own passphrase",
+            # this checkout's kenes, not an installed copy found from the working folder
+            "PYTHONPATH": str(Path(receipts.__file__).resolve().parents[2]),
+        }
+    )
     kenes = [sys.executable, "-m", "kenes"]
     key = tmp_path / "mine.pem"
     made = subprocess.run(
@@ -319,7 +327,7 @@ def test_keys_are_made_and_receipts_countersigned_on_a_machine_with_no_kenes_dat
     code, out = _run(capsys, "attach-countersignature", str(path))
     assert code == 0, out
     # the private key never reached the server
-    pem = key.read_text()
+    pem = passphrase.decrypt(key.read_bytes(), env["KENES_KEY_PASSPHRASE"]).decode()
     assert all(pem not in json.dumps(e.detail) for e in AuditEntry.objects.all())
 
 

@@ -50,8 +50,13 @@ class Server:
     env: dict[str, str]
 
     def kenes(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*KENES, *args], env=self.env, capture_output=True, text=True, timeout=300
+        return subprocess.run(  # no terminal: a command that would ask for input refuses
+            [*KENES, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
         )
 
     def ok(self, *args: str) -> subprocess.CompletedProcess[str]:

@@ -256,3 +256,112 @@ def test_an_identity_file_without_a_secret_key_is_refused_before_anything_is_rea
             "The identity file %(path)s holds no age secret key (AGE-SECRET-KEY-1...).",
             path=path,
         )
+
+
+# An identity file encrypted with a passphrase (`age-keygen | age -p > trustee.key.age`) --------
+
+PASSPHRASE = "steppe wind over the square"
+
+
+def _says_new(text: str, msgid: str, **known: object) -> None:
+    """`_says` for a sentence whose Russian may not be compiled yet (it then reads English)."""
+    with translation.override("ru"):
+        template = translation.gettext(msgid)
+    for candidate in {template, msgid}:
+        try:
+            _says_template(text, candidate, dict(known))
+            return
+        except AssertionError:
+            continue
+    raise AssertionError((text, msgid))
+
+
+def _says_template(text: str, template: str, known: dict[str, object]) -> None:
+    pattern, end = "", 0
+    for slot in re.finditer(r"%\((\w+)\)s", template):
+        name = slot.group(1)
+        pattern += re.escape(template[end : slot.start()])
+        pattern += re.escape(str(known.pop(name))) if name in known else ".+"
+        end = slot.end()
+    pattern += re.escape(template[end:])
+    assert not known
+    assert re.fullmatch(pattern, text.strip(), re.DOTALL), (text, template)
+
+
+def _encrypted_identity(movement: Movement, tmp_path: Path, *, armored: bool) -> Path:
+    """What `age-keygen | age -p [-a] > trustee.key.age` leaves: no secret key in the clear."""
+    import base64
+
+    import pyrage
+
+    clear = movement.trustees[1].identity_file.read_bytes()
+    data = pyrage.passphrase.encrypt(clear, PASSPHRASE)
+    if armored:
+        body = base64.b64encode(data).decode()
+        lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+        data = (
+            "-----BEGIN AGE ENCRYPTED FILE-----\n"
+            + "\n".join(lines)
+            + "\n-----END AGE ENCRYPTED FILE-----\n"
+        ).encode()
+    secret = next(line for line in clear.splitlines() if line.startswith(b"AGE-SECRET-KEY-"))
+    assert secret not in data and secret.lower() not in data.lower()
+    path = tmp_path / "bolat.key.age"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("given", ["passphrase_file", "environment"])
+def test_a_passphrase_encrypted_identity_restores_every_member(
+    movement: Movement, archive: Path, tmp_path: Path, given: str
+) -> None:
+    identity = _encrypted_identity(movement, tmp_path, armored=given == "environment")
+    server = _fresh(movement, f"passphrase-{given}")
+    args = ["restore", str(archive), "--identity", str(identity), "--json"]
+    if given == "passphrase_file":
+        secret = tmp_path / "passphrase.txt"
+        secret.write_text(PASSPHRASE + "\n")
+        args += ["--passphrase-file", str(secret)]
+    else:
+        server.env["KENES_KEY_PASSPHRASE"] = PASSPHRASE
+    done = server.kenes(*args)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["restored"] is True
+    server.ok("audit", "verify")
+    after = server.state()
+    assert after["members"] == movement.before["members"]
+    assert after["boxes"] == movement.before["boxes"]
+    assert after["audit"][: len(movement.before["audit"])] == movement.before["audit"]
+
+
+@pytest.mark.parametrize("wrong", ["wrong_passphrase", "no_passphrase_and_no_terminal"])
+def test_a_wrong_passphrase_restores_nothing(
+    movement: Movement, archive: Path, tmp_path: Path, wrong: str
+) -> None:
+    identity = _encrypted_identity(movement, tmp_path, armored=False)
+    server = _fresh(movement, f"passphrase-{wrong}")
+    args = ["restore", str(archive), "--identity", str(identity), "--json"]
+    if wrong == "wrong_passphrase":
+        secret = tmp_path / "passphrase.txt"
+        secret.write_text(PASSPHRASE.upper() + "\n")
+        args += ["--passphrase-file", str(secret)]
+    files = server.files()
+    done = server.kenes(*args)  # no terminal to ask on
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    assert server.files() == files
+    assert server.state()["members"] == []
+    if wrong == "wrong_passphrase":
+        _says_new(
+            done.stderr,
+            "The passphrase does not open the identity file %(path)s (or the file was "
+            "edited, or encrypted to a key rather than a passphrase). Nothing was restored.",
+            path=identity,
+        )
+    else:
+        _says_new(
+            done.stderr,
+            "A passphrase is needed and there is no terminal to ask it on: give "
+            "--passphrase-file FILE or set %(env)s.",
+            env="KENES_KEY_PASSPHRASE",
+        )

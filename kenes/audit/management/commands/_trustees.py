@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from kenes.audit import receipts, trustees
 from kenes.audit.trustees import TrusteeProblem
+from kenes.security import passphrase
+from kenes.security.passphrase import PassphraseProblem
 
 #: Actions a trustee runs on their own machine: no database, no system checks.
 OFFLINE = frozenset({"trustee-key", "countersign"})
@@ -28,20 +30,30 @@ def _one(operands: list[str], usage: str) -> str:
 
 
 def trustee_key(command: BaseCommand, operands: list[str], options: dict[str, Any]) -> None:
-    """`kenes audit trustee-key new --out FILE`: on the trustee's machine, never the server."""
-    if operands != ["new"] or not options["out"]:
-        raise CommandError(
-            _("Usage: %(usage)s") % {"usage": "kenes audit trustee-key new --out FILE"},
-            returncode=2,
-        )
+    """`kenes audit trustee-key new --out FILE [--passphrase-file FILE | --no-passphrase]`:
+    on the trustee's machine, never the server. The key file is encrypted with a passphrase
+    unless `--no-passphrase` is given (kenes.security.passphrase)."""
+    usage = "kenes audit trustee-key new --out FILE [--passphrase-file FILE | --no-passphrase]"
+    if (
+        operands != ["new"]
+        or not options["out"]
+        or (options["no_passphrase"] and options["passphrase_file"])
+    ):
+        raise CommandError(_("Usage: %(usage)s") % {"usage": usage}, returncode=2)
+    out = Path(options["out"])
     try:
-        public = trustees.new_key_file(Path(options["out"]))
-    except TrusteeProblem as exc:
+        trustees.check_new_key_path(out)
+        secret = None
+        if not options["no_passphrase"]:
+            secret = passphrase.read(options["passphrase_file"], new=True)
+        public = trustees.new_key_file(out, secret)
+    except (TrusteeProblem, PassphraseProblem) as exc:
         raise _refused(exc) from exc
     shown = {
         "public_key": public,
         "key_fingerprint": receipts.key_fingerprint(public),
         "key_file": options["out"],
+        "encrypted": secret is not None,
     }
     if options["json"]:
         command.stdout.write(json.dumps(shown))
@@ -56,17 +68,35 @@ def trustee_key(command: BaseCommand, operands: list[str], options: dict[str, An
         )
         % {"file": options["out"], "key": public, "fingerprint": shown["key_fingerprint"]}
     )
+    if secret is not None:
+        command.stdout.write(
+            _(
+                "The key file is encrypted with your passphrase: `kenes audit countersign` asks "
+                "for it. Nobody can recover a forgotten passphrase (the key is then retired and "
+                "replaced)."
+            )
+        )
+    else:
+        command.stdout.write(
+            _(
+                "The key file is NOT protected by a passphrase: whoever copies it can countersign "
+                "as you."
+            )
+        )
 
 
 def countersign(command: BaseCommand, operands: list[str], options: dict[str, Any]) -> None:
-    """`kenes audit countersign RECEIPT.json --key FILE [--out FILE]`, offline."""
-    usage = "kenes audit countersign RECEIPT.json --key FILE [--out FILE]"
+    """`kenes audit countersign RECEIPT.json --key FILE [--out FILE] [--passphrase-file FILE]`,
+    offline; the passphrase is asked only if the key file is encrypted."""
+    usage = "kenes audit countersign RECEIPT.json --key FILE [--out FILE] [--passphrase-file FILE]"
     path = _one(operands, usage)
     if not options["key"]:
         raise CommandError(_("Usage: %(usage)s") % {"usage": usage}, returncode=2)
     try:
         data = receipts.parse(trustees.read_json(Path(path)))
-        key = trustees.read_key_file(Path(options["key"]))
+        key = trustees.read_key_file(
+            Path(options["key"]), passphrase.source(options["passphrase_file"])
+        )
         signed = trustees.countersign(data, key)
     except (TrusteeProblem, receipts.ReceiptProblem) as exc:
         raise _refused(exc) from exc

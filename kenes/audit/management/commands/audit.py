@@ -18,8 +18,9 @@ class Command(BaseCommand):
         "and that the chain extends a signed receipt; `kenes audit receipt [--json] "
         "[--html FILE]` signs the chain's head (server unsealed); `kenes audit public-key` "
         "prints the key receipts are signed with. Trustees: `kenes audit trustee-key new --out "
-        "FILE` (on their own machine), `kenes audit trustee add|list|retire` (national admin), "
-        "`kenes audit countersign RECEIPT --key FILE` (offline), `kenes audit "
+        "FILE [--passphrase-file FILE | --no-passphrase]` (on their own machine; the key file "
+        "is encrypted with a passphrase), `kenes audit trustee add|list|retire` (national "
+        "admin), `kenes audit countersign RECEIPT --key FILE` (offline), `kenes audit "
         "attach-countersignature FILE` (server)."
     )
 
@@ -64,6 +65,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("--key", metavar="FILE", help="countersign: the trustee's key file")
         parser.add_argument("--out", metavar="FILE", help="trustee-key, countersign: output file")
+        parser.add_argument(
+            "--passphrase-file",
+            metavar="FILE",
+            help="trustee-key, countersign: read the key file's passphrase from FILE's first "
+            "line (else KENES_KEY_PASSPHRASE, else it is asked on the terminal)",
+        )
+        parser.add_argument(
+            "--no-passphrase",
+            action="store_true",
+            help="trustee-key: write the key file unencrypted (whoever copies it can countersign)",
+        )
         parser.add_argument("--name", help="trustee add: the trustee's name, printed on receipts")
         parser.add_argument("--public-key", help="trustee add: the key trustee-key new printed")
 

@@ -1,4 +1,6 @@
-"""`kenes restore ARCHIVE --identity FILE [--json]`: a backup back onto a fresh server.
+"""`kenes restore ARCHIVE --identity FILE [--passphrase-file FILE] [--json]`: a backup back
+onto a fresh server. An identity file encrypted with a passphrase (`age-keygen | age -p`) is
+opened with the passphrase from --passphrase-file, KENES_KEY_PASSPHRASE or the terminal.
 
 Only into an empty database (and a var/ without custody keys); a wrong key, a damaged or
 cut-short archive, or a database in use exits 1 with one sentence and changes nothing.
@@ -16,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from kenes.backup import services
 from kenes.backup.errors import BackupProblem
+from kenes.security import passphrase
 
 
 class Command(BaseCommand):
@@ -28,13 +31,27 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("archive", type=Path)
         parser.add_argument(
-            "--identity", type=Path, required=True, help="age identity file (AGE-SECRET-KEY-1...)"
+            "--identity",
+            type=Path,
+            required=True,
+            help="age identity file (AGE-SECRET-KEY-1...), clear or encrypted with `age -p`",
+        )
+        parser.add_argument(
+            "--passphrase-file",
+            metavar="FILE",
+            help="the identity file's passphrase, on FILE's first line (else "
+            "KENES_KEY_PASSPHRASE, else it is asked on the terminal)",
         )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            done = services.do_restore(options["archive"], options["identity"], acting_user="cli")
+            done = services.do_restore(
+                options["archive"],
+                options["identity"],
+                acting_user="cli",
+                passphrase=passphrase.source(options["passphrase_file"]),
+            )
         except BackupProblem as exc:
             self.stderr.write(str(exc))
             sys.exit(1)
