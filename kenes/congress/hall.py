@@ -69,6 +69,7 @@ def do_create_vote(
     majority: str = "simple",
     base: str = "yes_no",
     amendment: Amendment | None = None,
+    paper: bool = False,
     acting_user: Any,
 ) -> HallVote:
     """A vote of the congress (a draft until opened). On an amendment it is a motion whose
@@ -91,7 +92,7 @@ def do_create_vote(
         )
         Election.objects.filter(pk=election.pk).update(code_purpose=purpose(congress))
         vote = HallVote.objects.create(
-            congress=congress, item=item, election=election, amendment=amendment
+            congress=congress, item=item, election=election, amendment=amendment, paper=paper
         )
         audit.record(
             "congress.vote_create",
@@ -130,12 +131,18 @@ def do_open_vote(vote: HallVote, *, acting_user: Any) -> HallVote:
 
 
 def do_close_vote(vote: HallVote, *, acting_user: Any) -> HallVote:
-    """Close, count and publish the vote; the hall's numbers at this moment are kept."""
+    """Close, count and publish the vote; the hall's numbers at this moment are kept. A vote
+    with paper ballots waits for the tellers' counts instead (kenes.congress.paper)."""
     with transaction.atomic():
         election = Election.objects.get(pk=vote.election_id)
         present = _eligible(vote.congress).filter(present=True).count()
         ballots.do_close(election, acting_user=acting_user)
-        HallVote.objects.filter(pk=vote.pk).update(present_at_close=present)
+        HallVote.objects.filter(pk=vote.pk).update(
+            present_at_close=present, paper_state="counting" if vote.paper else ""
+        )
+    if vote.paper:
+        vote.refresh_from_db()
+        return vote
     published = box.do_publish(Election.objects.get(pk=vote.election_id), acting_user=acting_user)
     if vote.amendment_id is not None:
         amendment = Amendment.objects.get(pk=vote.amendment_id)

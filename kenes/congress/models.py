@@ -236,6 +236,28 @@ class HallVote(models.Model):
     amendment = models.ForeignKey(
         Amendment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Paper ballots too (delegates without a phone): after the close two tellers enter the
+    # paper count independently; it is published only once they agree and it fits the hall
+    # (kenes.congress.paper). "" | "counting" | "mismatch" | "entered".
+    paper = models.BooleanField(default=False)
+    paper_state = models.CharField(max_length=10, blank=True, default="")
+    paper_problem = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["pk"]
+
+
+class PaperCount(models.Model):
+    """One teller's count of a hall vote's paper ballots (their latest entry)."""
+
+    vote = models.ForeignKey(HallVote, on_delete=models.CASCADE, related_name="paper_counts")
+    teller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # [[count, [[candidate names at position 1], ...]], ...], sorted: equal counts compare equal
+    ballots = models.JSONField()
+    total = models.PositiveIntegerField()
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "teller"], name="one_count_per_teller")
+        ]

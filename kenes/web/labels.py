@@ -422,6 +422,8 @@ AUDIT_ACTIONS: Mapping[str, Any] = {
     "congress.floor_give": gettext_lazy("Floor given"),
     "congress.floor_end": gettext_lazy("Speech ended"),
     "congress.vote_create": gettext_lazy("Hall vote prepared"),
+    "congress.paper_count": gettext_lazy("Paper ballots counted by a teller"),
+    "congress.paper_mismatch": gettext_lazy("Paper count does not reconcile: result blocked"),
 }
 
 
@@ -459,6 +461,7 @@ AUDIT_DETAIL_KEYS: Mapping[str, Any] = {
     "version": pgettext_lazy("audit log", "version"),
     "order": pgettext_lazy("audit log", "order"),
     "item": pgettext_lazy("audit log", "agenda item"),
+    "totals": pgettext_lazy("audit log", "totals"),
     "codes": pgettext_lazy("audit log", "codes"),
     "field": pgettext_lazy("audit log", "field"),
     "revoked": pgettext_lazy("audit log", "revoked"),
