@@ -23,6 +23,12 @@ def marker_path(socket_path: Path) -> Path:
     return socket_path.with_name(socket_path.stem + ".unsealed")
 
 
+def throttle_marker_path(socket_path: Path) -> Path:
+    """Beside the socket while the holder runs: a random id of its current throttle key
+    (never the key), rewritten under a new inode whenever the key changes."""
+    return socket_path.with_name(socket_path.stem + ".throttle")
+
+
 class HolderUnavailable(CustodyProblem):
     pass
 
@@ -89,6 +95,23 @@ def fetch_keys() -> tuple[bytes, ...] | None:
     # a process that holds field keys writes no core file
     resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
     return tuple(base64.urlsafe_b64decode(k) for k in answer["keys"])
+
+
+def fetch_throttle_key() -> bytes | None:
+    """The holder's throttle key (kenes.participation.throttle), sealed or not; None when
+    no holder answers."""
+    try:
+        answer = call({"op": "throttle"})
+    except HolderUnavailable:
+        return None
+    text = answer.get("key")
+    if not answer.get("ok") or not isinstance(text, str):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(text)
+    except ValueError:
+        return None
+    return raw if len(raw) == 32 else None
 
 
 def forget_marker() -> None:

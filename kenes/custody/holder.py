@@ -16,6 +16,17 @@ SO_PEERCRED to run as this process's user. Requests and answers are one JSON lin
     {"op": "forget"}                 -> {"ok": true, "sealed": bool, "forgotten": [key ids]}
         (after `kenes custody drop-key`: the keys no longer in keys.json leave memory, under
         a new generation, so every worker fetches the keys again at its next request)
+    {"op": "throttle"}               -> {"ok": true, "key": urlsafe base64}
+        (sealed or not: the key of the wrong-code throttle, below)
+
+The throttle key keys the hashes of client addresses that sent wrong personal codes
+(kenes.participation.throttle). Members vote while sealed, so it is served sealed too; it
+is made at random when the holder starts and again at every seal, kept in this process's
+memory only and never written, so a copy of the disk and the environment cannot tell which
+addresses mistyped a code. Beside the socket, `keyholder.throttle` holds a random id of the
+current throttle key (not the key), under a new inode at each change: workers stat it to
+know that the key they cached is still the holder's. A new key forgives the wrong codes
+counted under the old one (at most FAILURE_LIMIT per address, WINDOW = 15 minutes).
 
 While unsealed it keeps a marker file beside the socket (`keyholder.unsealed`) holding the
 generation, a random id of this unsealing: workers stat it before using keys they cached,
@@ -58,7 +69,7 @@ from kenes.core.custody.share_text import share_from_text
 from kenes.core.custody.wrap import unwrap
 
 from . import store
-from .client import MAX_REQUEST, marker_path
+from .client import MAX_REQUEST, marker_path, throttle_marker_path
 from .errors import CustodyProblem
 
 logger = logging.getLogger("kenes.custody")
@@ -80,6 +91,7 @@ class KeyHolder:
         self.socket_path = socket_path
         self.custody_file = custody_file
         self.marker = marker_path(socket_path)
+        self.throttle_marker = throttle_marker_path(socket_path)
         self.window_seconds = window_seconds
         self._lock = threading.Lock()
         self._keys: tuple[bytes, ...] = ()
@@ -87,6 +99,8 @@ class KeyHolder:
         # Shares entered one by one (the web page): trustee id -> share, until k are in.
         self._entered: dict[str, Share] = {}
         self._entered_since = 0.0
+        # The wrong-code throttle's key: memory only, served sealed or not (the docstring).
+        self._throttle_key = secrets.token_bytes(32)
 
     @property
     def sealed(self) -> bool:
@@ -132,6 +146,20 @@ class KeyHolder:
                 "keys": [store.field_key_text(k) for k in self._keys],
             }
 
+    def throttle(self) -> dict[str, Any]:
+        with self._lock:
+            return {"ok": True, "key": store.field_key_text(self._throttle_key)}
+
+    def new_throttle_key(self) -> None:
+        """A fresh throttle key, and a fresh id beside the socket so that every worker
+        fetches it at its next request (the wrong codes counted so far are forgiven)."""
+        with self._lock:
+            self._new_throttle_key()
+
+    def _new_throttle_key(self) -> None:
+        self._throttle_key = secrets.token_bytes(32)
+        self._write_file(self.throttle_marker, secrets.token_hex(16))
+
     def forget(self) -> dict[str, Any]:
         """Drop from memory the field keys that keys.json no longer lists. It can only take
         keys away: one missing from the file is not in this process's memory either."""
@@ -159,6 +187,8 @@ class KeyHolder:
             self._keys = ()
             self._generation = ""
             self._forget_entered()  # a seal also ends a collection of shares under way
+            if self.throttle_marker.exists():  # a serving holder: a seal looks like a restart
+                self._new_throttle_key()
         return {"ok": True, "sealed": True}
 
     def unseal(self, texts: list[str]) -> dict[str, Any]:
@@ -316,11 +346,15 @@ class KeyHolder:
         return tuple(keys)
 
     def _write_marker(self) -> None:
-        tmp = self.marker.with_name(f".{self.marker.name}.{secrets.token_hex(4)}")
+        self._write_file(self.marker, self._generation)
+
+    @staticmethod
+    def _write_file(path: Path, text: str) -> None:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
-            fh.write(self._generation + "\n")
-        os.replace(tmp, self.marker)  # a new inode: workers' cached stat no longer matches
+            fh.write(text + "\n")
+        os.replace(tmp, path)  # a new inode: workers' cached stat no longer matches
 
     def answer(self, request: Any) -> dict[str, Any]:
         op = request.get("op") if isinstance(request, dict) else None
@@ -332,6 +366,8 @@ class KeyHolder:
             return self.seal()
         if op == "forget":
             return self.forget()
+        if op == "throttle":
+            return self.throttle()
         if op == "unseal":
             shares = request.get("shares")
             if not isinstance(shares, list) or not all(isinstance(s, str) for s in shares):
@@ -439,6 +475,7 @@ def serve(
     holder = KeyHolder(socket_path, custody_file, window_seconds=window_seconds)
     _claim_socket(socket_path)
     holder.marker.unlink(missing_ok=True)  # a restart is a seal
+    holder.new_throttle_key()  # and forgives wrong codes: the old key is gone with its process
     old_umask = os.umask(0o177)
     try:
         server = _Server(str(socket_path), holder)
@@ -457,6 +494,7 @@ def serve(
         server.serve_forever(poll_interval=0.5)
     finally:
         holder.seal()
+        holder.throttle_marker.unlink(missing_ok=True)
         server.server_close()
         with contextlib.suppress(FileNotFoundError):
             socket_path.unlink()

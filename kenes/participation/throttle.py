@@ -8,8 +8,13 @@ who keeps mistyping to stop and check. Failures are counted in the database, not
 memory, because several gunicorn processes (and machines) serve the same voters
 (docs/ARCHITECTURE: no in-memory state shared between requests).
 
-Only failures are stored, and only a keyed hash of the address (`blind_index`): a
-successful code leaves no trace here, so this table cannot tell who voted or when.
+Only failures are stored, and only a keyed hash of the address: a successful code leaves
+no trace here, so this table cannot tell who voted or when. Under custody the hash is keyed
+by the key holder's throttle key, made at random when the holder starts (and at every
+seal), held in memory only and never written (kenes.security.keys.throttle_secret): a
+seized copy of the database, var/ and the environment cannot test whether an address
+mistyped a code. A holder restart or a seal changes the key, which forgives the wrong codes
+counted so far. Without custody (development, the demo) the service key keys it.
 
 A right code always works, whatever its address did: a congress hall or a village shares
 one address (Wi-Fi, carrier-grade NAT), and one person mistyping, or one guesser, must not
@@ -22,6 +27,8 @@ written: each further guess costs the index read that any code costs, and no wri
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
 import math
 from typing import Any
 
@@ -30,7 +37,7 @@ from django.utils import timezone
 
 from kenes.participation.models import CodeAttempt
 from kenes.security.addresses import client_address as client_address  # the views' key
-from kenes.security.sealing import service_index
+from kenes.security.keys import throttle_secret
 
 FAILURE_LIMIT = 10
 """Wrong codes allowed from one address within `WINDOW`.
@@ -47,7 +54,9 @@ oldest of its last FAILURE_LIMIT failures expires."""
 
 
 def _address_index(address: str) -> str:
-    return service_index(f"code-attempt:{address}")  # works while sealed
+    """The address's keyed hash; works while sealed (the module's docstring)."""
+    value = f"code-attempt:{address}".encode()
+    return hmac.new(throttle_secret(), value, hashlib.sha256).hexdigest()
 
 
 class Throttled(Exception):

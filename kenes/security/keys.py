@@ -45,6 +45,7 @@ __all__ = [
     "key_by_id",
     "new_key",
     "service_index_secret",
+    "throttle_secret",
 ]
 
 
@@ -102,15 +103,33 @@ class _Custody:
 _custody = _Custody()
 
 
+@dataclass(frozen=True)
+class _Throttle:
+    checked_at: float | None = None  # None: check at the next use
+    holder: tuple[int, int] | None = None  # the holder's throttle id file, when it served
+    secret: bytes = b""
+
+
+_throttle = _Throttle()
+
+
 def _forget_check(**kwargs: Any) -> None:
-    global _custody
+    global _custody, _throttle
     _custody = replace(_custody, checked_at=None)
+    _throttle = replace(_throttle, checked_at=None)
 
 
 def _forget_everything(*, setting: str = "", **kwargs: Any) -> None:
-    global _custody
+    global _custody, _throttle
     if setting in {"KENES_FIELD_KEYS", "KENES_CUSTODY_DIR", "KENES_KEYHOLDER_SOCKET"}:
         _custody = _Custody()
+    if setting in {
+        "KENES_CUSTODY_DIR",
+        "KENES_KEYHOLDER_SOCKET",
+        "KENES_SERVICE_KEY",
+        "SECRET_KEY",
+    }:
+        _throttle = _Throttle()
 
 
 request_started.connect(_forget_check, dispatch_uid="kenes.security.keys")
@@ -190,9 +209,10 @@ def key_by_id(key_id: str) -> FieldKey:
 # The service key ------------------------------------------------------------------------
 #
 # Not in custody, on purpose: it keys only what must work while the server is sealed (the
-# personal-code index, the ballot slot, the wrong-code throttle). Every value it hashes for
-# codes and slots contains a personal code of 75 random bits, so a seized copy of it lets
-# nobody invert an index without guessing a code (docs/ballots-threat-model.md).
+# personal-code index, the ballot slot; the wrong-code throttle only without custody, below).
+# Every value it hashes for codes and slots contains a personal code of 75 random bits, so a
+# seized copy of it lets nobody invert an index without guessing a code
+# (docs/ballots-threat-model.md).
 
 
 @lru_cache(maxsize=4)
@@ -231,3 +251,64 @@ def check_service_key(app_configs: Any, **kwargs: Any) -> list[Error]:
             id="kenes.E030",
         )
     ]
+
+
+# The throttle key ------------------------------------------------------------------------
+#
+# The wrong-code throttle hashes client addresses (kenes.participation.throttle). Under
+# custody its key is made at random by the key holder at its start (and at every seal) and
+# kept only in memory: a seized copy of the disk and the environment cannot test whether an
+# address mistyped a code. A process caches it as it caches the field keys: at its first use
+# in each request and task (and at least every CHECK_EVERY inside long ones) it stats the
+# holder's throttle id file (kenes.custody.client.throttle_marker_path), and asks the holder
+# again only when that file changed, so every web and task worker hashes with the same key
+# within a request of a change. Without custody the service key serves, as before.
+
+
+def _throttle_paths(custody_dir: Any, socket: Any) -> tuple[str, str]:
+    custody_file, _marker = _custody_paths(custody_dir, socket)
+    return custody_file, os.fspath(custody_client.throttle_marker_path(Path(socket)))
+
+
+@lru_cache(maxsize=1)
+def _process_throttle_secret() -> bytes:
+    """Custody set up but no holder serving: this process's own random key, never written.
+
+    Wrong codes are then counted per process (each web worker alone) until a holder
+    serves: weaker, but nothing on disk can test an address.
+    """
+    return secrets.token_bytes(32)
+
+
+def _throttle_from_holder(raw: bytes) -> bytes:
+    return hmac.new(raw, b"kenes throttle index v1", hashlib.sha256).digest()
+
+
+def _check_throttle(now: float) -> bytes:
+    global _throttle
+    custody_file, id_file = _throttle_paths(
+        settings.KENES_CUSTODY_DIR, settings.KENES_KEYHOLDER_SOCKET
+    )
+    if not os.path.exists(custody_file):
+        _throttle = _Throttle(checked_at=now, secret=service_index_secret())
+        return _throttle.secret
+    holder = custody_client.marker_identity(id_file)
+    if holder is not None and holder == _throttle.holder and _throttle.secret:
+        _throttle = replace(_throttle, checked_at=now)
+        return _throttle.secret
+    raw = custody_client.fetch_throttle_key() if holder is not None else None
+    if raw is None:
+        _throttle = _Throttle(checked_at=now, secret=_process_throttle_secret())
+    else:
+        _throttle = _Throttle(checked_at=now, holder=holder, secret=_throttle_from_holder(raw))
+    return _throttle.secret
+
+
+def throttle_secret() -> bytes:
+    """The HMAC key of the wrong-code throttle's address hashes, sealed or not: the key
+    holder's under custody (in no file), else the service index secret."""
+    now = time.monotonic()
+    state = _throttle
+    if state.checked_at is None or now - state.checked_at >= CHECK_EVERY or not state.secret:
+        return _check_throttle(now)
+    return state.secret

@@ -70,3 +70,12 @@ def test_past_the_limit_a_wrong_code_is_answered_with_the_wait_and_writes_nothin
     assert [throttle.record_failure("198.51.100.7", now=later) for _ in range(40)] == [15] * 40
     assert CodeAttempt.objects.count() == throttle.FAILURE_LIMIT
     assert throttle.record_failure("198.51.100.8", now=later) == 0
+
+
+def test_without_custody_the_service_key_keys_the_address_as_before():
+    """Development, the demo, a server without trustees: unchanged (under custody the key
+    holder's throttle key serves instead: tests/custody/test_throttle_key.py)."""
+    from kenes.security.sealing import service_index
+
+    throttle.record_failure("198.51.100.7")
+    assert CodeAttempt.objects.get().address_index == service_index("code-attempt:198.51.100.7")
