@@ -23,7 +23,7 @@ from kenes.ballots import box
 from kenes.ballots import phases as ballot_phases
 from kenes.ballots import services as ballots
 from kenes.ballots.models import Ballot, Election, Kind
-from kenes.congress import amendments
+from kenes.congress import amendments, proxies
 from kenes.congress.models import AgendaItem, Amendment, Congress, Delegate, HallVote, Status
 from kenes.congress.services import CongressError
 from kenes.participation import services as codes
@@ -118,13 +118,14 @@ def do_open_vote(vote: HallVote, *, acting_user: Any) -> HallVote:
             raise CongressError(_("Another vote of the congress is open: close it first."))
         eligible = _eligible(congress)
         here = list(eligible.filter(present=True).values_list("member_id", flat=True))
+        carried = proxies.carried_member_ids(congress)  # votes given to a holder in the hall
         if not here:
             raise CongressError(_("No eligible delegate is in the hall."))
-        voters = list(Member.objects.filter(pk__in=here).order_by("pk"))
+        voters = list(Member.objects.filter(pk__in=[*here, *carried]).order_by("pk"))
         election = Election.objects.get(pk=vote.election_id)
         ballots.do_open(election, voters=voters, acting_user=acting_user)
         HallVote.objects.filter(pk=vote.pk).update(
-            entitled=eligible.count(), present_at_open=len(voters)
+            entitled=eligible.count(), present_at_open=len(here)
         )
     vote.refresh_from_db()
     return vote

@@ -261,3 +261,25 @@ class PaperCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["vote", "teller"], name="one_count_per_teller")
         ]
+
+
+class Proxy(models.Model):
+    """A delegate's vote carried by another delegate, where the kind of congress allows it
+    (kenes.congress.proxies): the giver's voting code is replaced by a mandate code handed
+    to the holder; revoking gives the giver a new code."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="proxies")
+    giver = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="+")
+    holder = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="+")
+    given_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["giver"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_proxy_per_giver",
+            )
+        ]

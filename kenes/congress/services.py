@@ -23,7 +23,7 @@ from kenes.audit import receipts
 from kenes.audit import services as audit
 from kenes.congress import kinds
 from kenes.congress.eligibility import problems_of
-from kenes.congress.models import Attendance, Congress, CongressKind, Delegate, Status
+from kenes.congress.models import Attendance, Congress, CongressKind, Delegate, Proxy, Status
 from kenes.core.congress.quorum import QuorumState, evaluate
 from kenes.participation import services as codes
 from kenes.participation.codes import ALPHABET
@@ -271,6 +271,13 @@ def do_check_in(
             raise refused
         if delegate.present == arriving:
             return DoorResult(delegate, changed=False)
+        if arriving and delegate_gave_proxy(delegate):
+            raise CongressError(
+                _(
+                    "This delegate has given their vote by proxy: revoke the proxy first "
+                    "(they get a new voting code), then let them in."
+                )
+            )
         if arriving and not delegate.eligible:
             raise CongressError(
                 _(
@@ -293,6 +300,10 @@ def do_check_in(
             detail={"delegate": delegate.pk},
         )
     return DoorResult(delegate, changed=True)
+
+
+def delegate_gave_proxy(delegate: Delegate) -> bool:
+    return Proxy.objects.filter(giver=delegate, revoked_at__isnull=True).exists()
 
 
 def problem_text(codes: Iterable[str]) -> str:

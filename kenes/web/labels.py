@@ -423,6 +423,8 @@ AUDIT_ACTIONS: Mapping[str, Any] = {
     "congress.floor_end": gettext_lazy("Speech ended"),
     "congress.vote_create": gettext_lazy("Hall vote prepared"),
     "congress.paper_count": gettext_lazy("Paper ballots counted by a teller"),
+    "congress.proxy_give": gettext_lazy("Proxy given"),
+    "congress.proxy_revoke": gettext_lazy("Proxy revoked"),
     "congress.paper_mismatch": gettext_lazy("Paper count does not reconcile: result blocked"),
 }
 
@@ -462,6 +464,8 @@ AUDIT_DETAIL_KEYS: Mapping[str, Any] = {
     "order": pgettext_lazy("audit log", "order"),
     "item": pgettext_lazy("audit log", "agenda item"),
     "totals": pgettext_lazy("audit log", "totals"),
+    "giver": pgettext_lazy("audit log", "given by"),
+    "holder": pgettext_lazy("audit log", "held by"),
     "codes": pgettext_lazy("audit log", "codes"),
     "field": pgettext_lazy("audit log", "field"),
     "revoked": pgettext_lazy("audit log", "revoked"),
