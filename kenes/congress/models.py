@@ -283,3 +283,20 @@ class Proxy(models.Model):
                 name="one_live_proxy_per_giver",
             )
         ]
+
+
+class ProtocolSignature(models.Model):
+    """The chair's or the secretary's signature on the protocol: their account, and the
+    hash of the protocol's content they signed (also in the audit chain)."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="signatures")
+    role = models.CharField(max_length=10)  # "chair" | "secretary"
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "role"], name="one_signature_per_role")
+        ]

@@ -425,6 +425,7 @@ AUDIT_ACTIONS: Mapping[str, Any] = {
     "congress.paper_count": gettext_lazy("Paper ballots counted by a teller"),
     "congress.proxy_give": gettext_lazy("Proxy given"),
     "congress.proxy_revoke": gettext_lazy("Proxy revoked"),
+    "congress.protocol_sign": gettext_lazy("Congress protocol signed"),
     "congress.paper_mismatch": gettext_lazy("Paper count does not reconcile: result blocked"),
 }
 
@@ -466,6 +467,8 @@ AUDIT_DETAIL_KEYS: Mapping[str, Any] = {
     "totals": pgettext_lazy("audit log", "totals"),
     "giver": pgettext_lazy("audit log", "given by"),
     "holder": pgettext_lazy("audit log", "held by"),
+    "role": pgettext_lazy("audit log", "role"),
+    "digest": pgettext_lazy("audit log", "content hash"),
     "codes": pgettext_lazy("audit log", "codes"),
     "field": pgettext_lazy("audit log", "field"),
     "revoked": pgettext_lazy("audit log", "revoked"),

@@ -5,6 +5,8 @@
         -> {"slug", "title", "kind", "status", "delegates": {"entitled", "checked_in", "flagged"},
             "quorum": {"met", "needed", "regions_present", "regions_needed"}, "votes": [...]}
 
+    kenes congress protocol SLUG --out FILE   (.pdf or .odt by the file's extension)
+
 An unknown SLUG exits 1 with one sentence.
 """
 
@@ -12,12 +14,14 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from kenes.congress.models import Congress
-from kenes.congress.services import as_json
+from kenes.congress.protocol import render
+from kenes.congress.services import CongressError, as_json
 
 
 class Command(BaseCommand):
@@ -30,6 +34,9 @@ class Command(BaseCommand):
         show = sub.add_parser("show", help="one congress: delegates, quorum, votes")
         show.add_argument("slug")
         show.add_argument("--json", action="store_true")
+        protocol = sub.add_parser("protocol", help="write the protocol as PDF or ODT")
+        protocol.add_argument("slug")
+        protocol.add_argument("--out", required=True, type=Path, help="FILE.pdf or FILE.odt")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
@@ -47,6 +54,16 @@ class Command(BaseCommand):
         if congress is None:
             self.stderr.write(f"There is no congress {options['slug']!r}.")
             sys.exit(1)
+        if options["action"] == "protocol":
+            out: Path = options["out"]
+            try:
+                data = render(congress, out.suffix.lower())
+            except CongressError as exc:
+                self.stderr.write(str(exc))
+                sys.exit(1)
+            out.write_bytes(data)
+            self.stdout.write(f"Wrote {out} ({len(data)} bytes).")
+            return
         shown = as_json(congress)
         if options["json"]:
             self.stdout.write(json.dumps(shown, ensure_ascii=False))
