@@ -6,3 +6,8 @@ class CongressConfig(AppConfig):
     name = "kenes.congress"
     label = "congress"
     verbose_name = _("Congress")
+
+    def ready(self) -> None:
+        from kenes.congress.dossier import connect
+
+        connect()

@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kenes.audit import services as audit
@@ -88,15 +88,13 @@ class Protocol:
     texts: list[tuple[str, int, str]]
     founders: list[str]
     signatures: list[str] = field(default_factory=list)
+    digest: str = ""  # of the content in the canonical language (`build`)
 
-    def content(self) -> dict[str, Any]:
+    def content_digest(self) -> str:
         data = asdict(self)
         data.pop("signatures")
-        return data
-
-    @property
-    def digest(self) -> str:
-        text = json.dumps(self.content(), ensure_ascii=False, sort_keys=True, default=str)
+        data.pop("digest")
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -213,7 +211,19 @@ def _speaker_line(s: Speaker) -> str:
     }
 
 
+CANONICAL_LANGUAGE = "ru"
+
+
 def build(congress: Congress) -> Protocol:
+    """The protocol in the active language; its digest is of the content in Russian, so
+    what was signed does not depend on the reader's language."""
+    protocol = _assemble(congress)
+    with translation.override(CANONICAL_LANGUAGE):
+        protocol.digest = _assemble(congress).content_digest()
+    return protocol
+
+
+def _assemble(congress: Congress) -> Protocol:
     congress = Congress.objects.select_related("kind").get(pk=congress.pk)
     delegates = Delegate.objects.filter(
         congress=congress, checked_on__isnull=False, problems=[]

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +36,10 @@ from kenes.registry.name_search import by_name
 from kenes.registry.readiness import good_standing, names_language
 from kenes.registry.scoping import Action, can, members_for
 from kenes.security.spreadsheet_text import xlsx_row
+
+#: kwargs: on (the dossier's day). A receiver answers [(sheet title, rows)]: sheets added
+#: after the regions' (kenes.congress.dossier adds the founding congress).
+dossier_parts = Signal()
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -112,6 +117,15 @@ def export_dossier(
                     )
                 )
             count += len(unit_members)
+        # Parts other apps add (the founding congress's delegates and protocol: the
+        # congress is where an examiner looks for a pretext, kenes.congress.dossier).
+        for _receiver, parts in dossier_parts.send(sender="dossier", on=on):
+            for title, rows in parts or []:
+                sheet = book.create_sheet(_sheet_title(title, used))
+                if watermark is not None:
+                    sheet.append(xlsx_row(sheet, [watermark.line()]))
+                for row in rows:
+                    sheet.append(xlsx_row(sheet, row))
         audit.record(
             "dossier.export",
             acting_user=acting_user,

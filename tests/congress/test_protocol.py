@@ -124,6 +124,9 @@ def test_the_chair_and_the_secretary_sign_the_content_hash(closed_congress, offi
         protocol.do_sign(congress, "secretary", acting_user=secretary)
     assert protocol.signatures_hold(congress)
     digest = protocol.build(congress).digest
+    for language in ("en", "kk"):  # what was signed does not depend on the reader's language
+        with translation.override(language):
+            assert protocol.build(congress).digest == digest
     entries = audit.entries_newest_first("congress.protocol_sign")
     assert {e.detail["digest"] for e in entries} == {digest} and entries.count() == 2
     # The record changes after signing: the signatures no longer hold.
@@ -136,3 +139,31 @@ def test_an_open_congress_is_not_signed(people, officers):
     congress = make_congress(admin)
     with pytest.raises(CongressError, match="once the congress is closed"):
         protocol.do_sign(congress, "chair", acting_user=admin)
+
+
+def test_the_dossier_carries_the_founding_congress_and_its_ineligible_founders(
+    closed_congress, officers
+):
+    from openpyxl import load_workbook
+
+    from kenes.registry.dossier import export_dossier
+    from kenes.registry.models import Member
+
+    congress, seated, admin = closed_congress
+    secretary = get_user_model().objects.create_user("secretary", password="secretary-pw-long")
+    protocol.do_sign(congress, "chair", acting_user=admin)
+    protocol.do_sign(congress, "secretary", acting_user=secretary)
+    # A founder's record goes bad after the congress; the check before filing shows it.
+    Member.objects.filter(pk=seated[2].delegate.member_id).update(status="left")
+    services.do_check_eligibility(congress, acting_user=admin)
+    with translation.override("en"):
+        content = export_dossier(acting_user=admin, rule_id="kz-2022")
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    assert "Founding congress" in book.sheetnames
+    rows = list(book["Founding congress"].iter_rows(values_only=True))
+    assert rows[2][1] == protocol.build(congress).digest
+    founders = [r for r in rows if r and isinstance(r[0], int)]
+    assert len(founders) == 9
+    flagged = [r for r in founders if r[5]]
+    assert [r[1] for r in flagged] == [seated[2].delegate.member.full_name]
+    assert "good standing" in flagged[0][5]
