@@ -164,7 +164,7 @@ def vote_row(vote: HallVote) -> dict[str, Any]:
     elif election.is_motion:
         outcome = "carried" if result.get("carried") else "not carried"
     else:
-        outcome = "elected: " + ", ".join(result.get("elected", []))
+        outcome = "elected: " + ", ".join(result.get("winners", []))
     return {
         "title": election.title,
         "entitled": vote.entitled,

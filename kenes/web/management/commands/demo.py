@@ -47,7 +47,11 @@ class Command(BaseCommand):
             seed_demo_elections(seed=options["seed"], admin=admin, codes_file=codes_file)
             seed_demo_scenarios(admin=admin)
             seed_demo_consultation(seed=options["seed"], admin=admin, codes_file=codes_file)
-            seed_demo_congress(admin=admin, badges_file=settings.VAR_DIR / "demo-badges.txt")
+            seed_demo_congress(
+                admin=admin,
+                secretary=get_user_model().objects.filter(username="admin2").first(),
+                badges_file=settings.VAR_DIR / "demo-badges.txt",
+            )
         url = f"http://127.0.0.1:{options['port']}/"
         self.stdout.write(f"\nKenes demo: open {url} and log in as one of:")
         for username, password, role in logins:
