@@ -73,6 +73,8 @@ def do_cast(election: Election, code: str, ranking: Sequence[Sequence[int]]) -> 
         if codes.find_code(code, [election.purpose]) is None:  # the code first
             raise refused from None
         raise
+    if not (election.envelope_public_key or election.ballot_key) and not _has_keys(election.pk):
+        raise _not_open(election)  # never opened (a draft): nothing could seal the ballot
     slot = _slot(election, normalised)
     receipt = new_receipt()
     sealed = envelopes.seal_ballot(
@@ -94,6 +96,15 @@ def do_cast(election: Election, code: str, ranking: Sequence[Sequence[int]]) -> 
             raise _voted_with_another_code()
         _put_envelope(election.pk, slot, sealed)
     return receipt
+
+
+def _has_keys(election_id: int) -> bool:
+    """Read again: the object in hand may predate the opening."""
+    return (
+        Election.objects.filter(pk=election_id)
+        .exclude(envelope_public_key="", ballot_key="")
+        .exists()
+    )
 
 
 def ballot_in(election: Election, code: str) -> envelopes.Contents | None:

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kenes.audit import services as audit
@@ -24,8 +26,17 @@ from kenes.ballots import phases as ballot_phases
 from kenes.ballots import services as ballots
 from kenes.ballots.models import Ballot, Election, Kind
 from kenes.congress import amendments, proxies
-from kenes.congress.models import AgendaItem, Amendment, Congress, Delegate, HallVote, Status
+from kenes.congress.models import (
+    AgendaItem,
+    Amendment,
+    Congress,
+    Delegate,
+    HallVote,
+    NamedChoice,
+    Status,
+)
 from kenes.congress.services import CongressError
+from kenes.core.tally import build_profile, write_blt
 from kenes.participation import services as codes
 from kenes.registry.models import Member
 
@@ -70,12 +81,15 @@ def do_create_vote(
     base: str = "yes_no",
     amendment: Amendment | None = None,
     paper: bool = False,
+    secret: bool = True,
     acting_user: Any,
 ) -> HallVote:
     """A vote of the congress (a draft until opened). On an amendment it is a motion whose
     outcome decides the amendment when the vote closes."""
     if amendment is not None and (kind != Kind.MOTION or amendment.text.congress_id != congress.pk):
         raise CongressError(_("A vote on an amendment is a motion of the same congress."))
+    if not secret and (kind != Kind.MOTION or paper):
+        raise CongressError(_("A named vote is a motion, answered aloud: no paper ballots."))
     if _status(congress) == Status.CLOSED:
         raise CongressError(_("The congress is closed: its votes are over."))
     with transaction.atomic():
@@ -92,7 +106,12 @@ def do_create_vote(
         )
         Election.objects.filter(pk=election.pk).update(code_purpose=purpose(congress))
         vote = HallVote.objects.create(
-            congress=congress, item=item, election=election, amendment=amendment, paper=paper
+            congress=congress,
+            item=item,
+            election=election,
+            amendment=amendment,
+            paper=paper,
+            secret=secret,
         )
         audit.record(
             "congress.vote_create",
@@ -111,19 +130,19 @@ def do_open_vote(vote: HallVote, *, acting_user: Any) -> HallVote:
         congress = Congress.objects.select_for_update().get(pk=vote.congress_id)
         if congress.status != Status.OPEN:
             raise CongressError(_("Open the congress before its votes."))
-        other = HallVote.objects.filter(
-            congress=congress, election__phase=ballot_phases.OPEN
-        ).exclude(pk=vote.pk)
-        if other.exists():
+        if _open_votes(congress).exclude(pk=vote.pk).exists():
             raise CongressError(_("Another vote of the congress is open: close it first."))
         eligible = _eligible(congress)
         here = list(eligible.filter(present=True).values_list("member_id", flat=True))
         carried = proxies.carried_member_ids(congress)  # votes given to a holder in the hall
         if not here:
             raise CongressError(_("No eligible delegate is in the hall."))
-        voters = list(Member.objects.filter(pk__in=[*here, *carried]).order_by("pk"))
-        election = Election.objects.get(pk=vote.election_id)
-        ballots.do_open(election, voters=voters, acting_user=acting_user)
+        if vote.secret:
+            voters = list(Member.objects.filter(pk__in=[*here, *carried]).order_by("pk"))
+            election = Election.objects.get(pk=vote.election_id)
+            ballots.do_open(election, voters=voters, acting_user=acting_user)
+        elif HallVote.objects.get(pk=vote.pk).present_at_open is not None:
+            raise CongressError(_("This named vote was held already."))
         HallVote.objects.filter(pk=vote.pk).update(
             entitled=eligible.count(), present_at_open=len(here)
         )
@@ -137,7 +156,10 @@ def do_close_vote(vote: HallVote, *, acting_user: Any) -> HallVote:
     with transaction.atomic():
         election = Election.objects.get(pk=vote.election_id)
         present = _eligible(vote.congress).filter(present=True).count()
-        ballots.do_close(election, acting_user=acting_user)
+        if not vote.secret:
+            _named_into_the_box(vote, election, acting_user=acting_user)
+        else:
+            ballots.do_close(election, acting_user=acting_user)
         HallVote.objects.filter(pk=vote.pk).update(
             present_at_close=present, paper_state="counting" if vote.paper else ""
         )
@@ -151,6 +173,70 @@ def do_close_vote(vote: HallVote, *, acting_user: Any) -> HallVote:
         amendments.do_decide(amendment, carried, acting_user=acting_user)
     vote.refresh_from_db()
     return vote
+
+
+def _open_votes(congress: Congress) -> Any:
+    """Votes under way: a secret one open in the ballots app, or a named one being called."""
+    return HallVote.objects.filter(congress=congress).filter(
+        Q(election__phase=ballot_phases.OPEN)
+        | Q(secret=False, present_at_open__isnull=False, present_at_close__isnull=True)
+    )
+
+
+CHOICES = ("yes", "no", "abstain")
+
+
+def do_record_named(
+    vote: HallVote, delegate: Delegate, choice: str, *, acting_user: Any
+) -> NamedChoice:
+    """A delegate's answer in a named vote, as the secretary records it at the roll call (a
+    second answer replaces the first until the close)."""
+    if choice not in CHOICES:
+        raise CongressError(_("Record for, against or abstain."))
+    with transaction.atomic():
+        locked = HallVote.objects.select_for_update().get(pk=vote.pk)
+        if locked.secret or locked.present_at_open is None or locked.present_at_close is not None:
+            raise CongressError(_("This named vote is not being called."))
+        d = Delegate.objects.get(pk=delegate.pk)
+        if d.congress_id != locked.congress_id or not d.eligible or not d.present:
+            raise CongressError(_("Only an eligible delegate in the hall answers a named vote."))
+        user = acting_user if getattr(acting_user, "pk", None) else None
+        named, _created = NamedChoice.objects.update_or_create(
+            vote=locked,
+            delegate=d,
+            defaults={"choice": choice, "recorded_at": timezone.now(), "recorded_by": user},
+        )
+        audit.record(
+            "congress.named_choice",
+            acting_user=acting_user,
+            target_type="congress",
+            target_id=locked.congress_id,
+            detail={"election": locked.election_id, "delegate": d.pk, "choice": choice},
+        )
+    return named
+
+
+def _named_into_the_box(vote: HallVote, election: Election, *, acting_user: Any) -> None:
+    """At the close of a named vote: its answers become the vote's ballots (entered as the
+    ballots app enters a hall's count), so it is counted and published like any other."""
+    answers = list(NamedChoice.objects.filter(vote=vote).select_related("delegate"))
+    if not answers:
+        raise CongressError(_("Nobody has answered this named vote yet."))
+    voters = list(
+        Member.objects.filter(pk__in=[a.delegate.member_id for a in answers]).order_by("pk")
+    )
+    ballots.do_open(election, voters=voters, acting_user=acting_user)
+    names = list(ballots.options(election))
+    counts = {c: sum(1 for a in answers if a.choice == c) for c in CHOICES}
+    profile = build_profile(
+        names,
+        [(counts[c], [[i]]) for i, c in enumerate(CHOICES) if counts[c]],
+        title=election.title,
+    )
+    ballots.do_close(Election.objects.get(pk=election.pk), acting_user=acting_user)
+    box.do_enter_paper_ballots(
+        Election.objects.get(pk=election.pk), write_blt(profile), acting_user=acting_user
+    )
 
 
 def vote_row(vote: HallVote) -> dict[str, Any]:

@@ -247,6 +247,24 @@ class HallVote(models.Model):
         ordering = ["pk"]
 
 
+class NamedChoice(models.Model):
+    """A delegate's answer in a named (roll-call) vote: public by design, unlike a ballot."""
+
+    vote = models.ForeignKey(HallVote, on_delete=models.CASCADE, related_name="named_choices")
+    delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="+")
+    choice = models.CharField(max_length=8)  # yes | no | abstain
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "delegate"], name="one_named_choice")
+        ]
+
+
 class PaperCount(models.Model):
     """One teller's count of a hall vote's paper ballots (their latest entry)."""
 

@@ -37,6 +37,7 @@ from kenes.congress.models import (
     CongressText,
     Delegate,
     HallVote,
+    NamedChoice,
     ProtocolSignature,
     Speaker,
     SpeakerKind,
@@ -175,6 +176,11 @@ def _vote(vote: HallVote) -> VoteRecord:
     for r in (election.result or {}).get("rounds", []):
         counts = ", ".join(f"{name} {votes}" for name, votes in r.get("votes", {}).items())
         rounds.append(_("Round %(n)s: %(counts)s") % {"n": r.get("round"), "counts": counts})
+    if not vote.secret:  # a named vote: who answered what is part of the record
+        answers = NamedChoice.objects.filter(vote=vote).select_related("delegate__member")
+        for choice, label in (("yes", _("For")), ("no", _("Against")), ("abstain", _("Abstained"))):
+            names = sorted(a.delegate.member.full_name for a in answers if a.choice == choice)
+            rounds.append(f"{label}: {', '.join(names) or '—'}")
     return VoteRecord(
         title=row["title"],
         rule=rule,

@@ -426,6 +426,7 @@ AUDIT_ACTIONS: Mapping[str, Any] = {
     "congress.proxy_give": gettext_lazy("Proxy given"),
     "congress.proxy_revoke": gettext_lazy("Proxy revoked"),
     "congress.protocol_sign": gettext_lazy("Congress protocol signed"),
+    "congress.named_choice": gettext_lazy("Answer recorded in a named vote"),
     "congress.paper_mismatch": gettext_lazy("Paper count does not reconcile: result blocked"),
 }
 
@@ -469,6 +470,7 @@ AUDIT_DETAIL_KEYS: Mapping[str, Any] = {
     "holder": pgettext_lazy("audit log", "held by"),
     "role": pgettext_lazy("audit log", "role"),
     "digest": pgettext_lazy("audit log", "content hash"),
+    "choice": pgettext_lazy("audit log", "answer"),
     "codes": pgettext_lazy("audit log", "codes"),
     "field": pgettext_lazy("audit log", "field"),
     "revoked": pgettext_lazy("audit log", "revoked"),

@@ -155,3 +155,36 @@ def test_a_vote_on_an_amendment_decides_it_when_it_closes(congress_in_session):
     assert amendment.state == "adopted"
     merged = am.do_merge_adopted(text, acting_user=admin)
     assert am.paragraphs(merged.version.body) == ["Первый.", "Второй, исправленный."]
+
+
+def test_a_named_vote_records_each_answer_and_counts_them_like_ballots(congress_in_session):
+    from kenes.congress import protocol
+    from kenes.congress.models import NamedChoice
+
+    congress, seated, code_of, admin = congress_in_session
+    with pytest.raises(CongressError, match="named vote is a motion"):
+        hall.do_create_vote(congress, title="x", kind="election", secret=False, acting_user=admin)
+    vote = hall.do_create_vote(
+        congress, title="Поимённо: регламент", secret=False, acting_user=admin
+    )
+    hall.do_open_vote(vote, acting_user=admin)
+    other = hall.do_create_vote(congress, title="Другое", acting_user=admin)
+    with pytest.raises(CongressError, match="Another vote"):
+        hall.do_open_vote(other, acting_user=admin)
+    delegates = [Delegate.objects.get(pk=s.delegate.pk) for s in seated]
+    for d, choice in zip(delegates[:5], ["yes", "yes", "no", "yes", "abstain"], strict=True):
+        hall.do_record_named(vote, d, choice, acting_user=admin)
+    hall.do_record_named(vote, delegates[2], "yes", acting_user=admin)  # corrected: one answer
+    with pytest.raises(CongressError, match="in the hall"):
+        hall.do_record_named(vote, delegates[7], "yes", acting_user=admin)  # not present
+    with pytest.raises(BallotError):  # a voting code opens no ballot in a named vote
+        casting.do_cast(vote.election, code_of[delegates[5].member_id], YES)
+    hall.do_close_vote(vote, acting_user=admin)
+    row = hall.vote_row(vote)
+    assert (row["cast"], row["for"], row["against"], row["abstained"]) == (5, 4, 0, 1)
+    assert row["result"] == "carried"
+    assert NamedChoice.objects.filter(vote=vote).count() == 5
+    with pytest.raises(CongressError, match="not being called"):
+        hall.do_record_named(vote, delegates[0], "no", acting_user=admin)
+    record = next(v for v in protocol.build(congress).other_votes if v.title.startswith("Поимённо"))
+    assert any(delegates[4].member.full_name in line for line in record.rounds)
