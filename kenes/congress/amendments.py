@@ -160,6 +160,15 @@ def do_table(
 # The committee, the proposer and the hall ----------------------------------------------
 
 
+STEP_ACTIONS = {
+    "recommended": "congress.amendment_recommended",
+    "withdrawn": "congress.amendment_withdrawn",
+    "merged": "congress.amendment_merged",
+    "adopted": "congress.amendment_adopted",
+    "rejected": "congress.amendment_rejected",
+}
+
+
 def _step(amendment: Amendment, to: str, by: str, *, acting_user: Any, **fields: Any) -> None:
     with transaction.atomic():
         locked = Amendment.objects.select_for_update().get(pk=amendment.pk)
@@ -177,7 +186,7 @@ def _step(amendment: Amendment, to: str, by: str, *, acting_user: Any, **fields:
             setattr(locked, name, value)
         locked.save()
         audit.record(
-            f"congress.amendment_{to}",
+            STEP_ACTIONS[to],
             acting_user=acting_user,
             target_type="congress",
             target_id=locked.text.congress_id,

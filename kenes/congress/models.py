@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class CongressKind(models.Model):
@@ -38,7 +38,14 @@ class CongressKind(models.Model):
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The kind's name in the reader's language, from the data file's names."""
+        language = (get_language() or "ru")[:2]
+        names = self.notes.get("names", {}) if isinstance(self.notes, dict) else {}
+        return str(names.get(f"name_{language}") or self.name)
 
 
 class Status(models.TextChoices):

@@ -262,7 +262,7 @@ def _assemble(congress: Congress) -> Protocol:
     founding = congress.kind.key == "founding"
     return Protocol(
         title=congress.title,
-        kind=congress.kind.name,
+        kind=congress.kind.label,
         place=congress.place,
         opened=_when(congress.opened_at),
         closed=_when(congress.closed_at),

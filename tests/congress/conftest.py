@@ -33,3 +33,12 @@ def make_congress(admin, *, kind="ordinary", slug="s1"):  # type: ignore[no-unty
         starts_at=timezone.now() + datetime.timedelta(days=7),
         acting_user=admin,
     )
+
+
+@pytest.fixture(autouse=True)
+def _english():  # type: ignore[no-untyped-def]
+    """The services' sentences are asserted as written (the site's default is Russian)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
