@@ -144,7 +144,9 @@ def do_open_vote(vote: HallVote, *, acting_user: Any) -> HallVote:
         elif HallVote.objects.get(pk=vote.pk).present_at_open is not None:
             raise CongressError(_("This named vote was held already."))
         HallVote.objects.filter(pk=vote.pk).update(
-            entitled=eligible.count(), present_at_open=len(here)
+            entitled=eligible.count(),
+            present_at_open=len(here),
+            entitled_delegates=sorted(eligible.values_list("pk", flat=True)),
         )
     vote.refresh_from_db()
     return vote
@@ -155,13 +157,16 @@ def do_close_vote(vote: HallVote, *, acting_user: Any) -> HallVote:
     with paper ballots waits for the tellers' counts instead (kenes.congress.paper)."""
     with transaction.atomic():
         election = Election.objects.get(pk=vote.election_id)
-        present = _eligible(vote.congress).filter(present=True).count()
+        in_hall = sorted(_eligible(vote.congress).filter(present=True).values_list("pk", flat=True))
+        present = len(in_hall)
         if not vote.secret:
             _named_into_the_box(vote, election, acting_user=acting_user)
         else:
             ballots.do_close(election, acting_user=acting_user)
         HallVote.objects.filter(pk=vote.pk).update(
-            present_at_close=present, paper_state="counting" if vote.paper else ""
+            present_at_close=present,
+            present_delegates=in_hall,
+            paper_state="counting" if vote.paper else "",
         )
     if vote.paper:
         vote.refresh_from_db()

@@ -240,6 +240,9 @@ class HallVote(models.Model):
     entitled = models.PositiveIntegerField(null=True, blank=True)  # eligible delegates
     present_at_open = models.PositiveIntegerField(null=True, blank=True)
     present_at_close = models.PositiveIntegerField(null=True, blank=True)
+    # Who: the eligible delegates (ids) when it opened, and those in the hall at its close.
+    entitled_delegates = models.JSONField(default=list)
+    present_delegates = models.JSONField(default=list)
     amendment = models.ForeignKey(
         Amendment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

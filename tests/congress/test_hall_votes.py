@@ -60,6 +60,9 @@ def test_one_code_votes_in_every_vote_and_the_hall_numbers_are_kept(congress_in_
         casting.do_cast(first.election, code_of[absent], YES)
     services.do_check_in(congress, seated[0].badge_code, arriving=False, acting_user=admin)
     hall.do_close_vote(first, acting_user=admin)
+    first.refresh_from_db()
+    assert first.entitled_delegates == sorted(s.delegate.pk for s in seated[:8])
+    assert first.present_delegates == sorted(s.delegate.pk for s in seated[1:6])
     assert hall.vote_row(first) == {
         "title": "Принять повестку",
         "entitled": 8,
