@@ -85,6 +85,30 @@ def do_add_text(
     return text
 
 
+def do_add_programme(
+    congress: Congress,
+    consultation: Any,
+    *,
+    amendments_until: datetime.datetime | None = None,
+    acting_user: Any,
+) -> CongressText:
+    """The programme drafted from a consultation's consensus (the agenda app's programme
+    builder: kenes.agenda.programme) as a text for the congress to amend and adopt; each
+    plank is one paragraph."""
+    from kenes.agenda.programme import programme_text
+
+    body = programme_text(consultation)
+    if not body:
+        raise CongressError(_("The consultation's programme has no planks yet."))
+    return do_add_text(
+        congress,
+        title=_("Programme: %(title)s") % {"title": consultation.title},
+        body=body,
+        amendments_until=amendments_until,
+        acting_user=acting_user,
+    )
+
+
 # Tabling -------------------------------------------------------------------------------
 
 

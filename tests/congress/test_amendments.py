@@ -165,3 +165,33 @@ def test_the_diff_marks_words_and_paragraphs_and_escapes_what_was_typed():
     assert "<del>Старый</del><ins>Новый</ins> абзац." in shown
     assert "<p><ins>Ещё один.</ins></p>" in shown
     assert "<b>" not in shown
+
+
+def test_the_programme_from_the_consultation_becomes_a_text_plank_by_plank(hall, officers):
+    from kenes.agenda.programme import do_add_plank
+    from tests.agenda.conftest import make_consultation
+
+    congress, _text, badges, admin = hall
+    consultation = make_consultation(admin)
+    with pytest.raises(CongressError, match="no planks yet"):
+        am.do_add_programme(congress, consultation, acting_user=admin)
+    do_add_plank(
+        consultation,
+        title="Честные выборы",
+        text="Открытые списки.",
+        statement_ids=[],
+        acting_user=admin,
+    )
+    do_add_plank(
+        consultation, title="Суды", text="Независимые судьи.", statement_ids=[], acting_user=admin
+    )
+    text = am.do_add_programme(congress, consultation, acting_user=admin)
+    assert consultation.title in text.title
+    assert am.paragraphs(am.latest(text).body) == [
+        "1. Честные выборы\nОткрытые списки.",
+        "2. Суды\nНезависимые судьи.",
+    ]
+    amendment = am.do_table(
+        text, paragraph=1, proposed="2. Суды\nВыборные судьи.", badge=badges[0], acting_user="code"
+    )
+    assert amendment.paragraph == 1
