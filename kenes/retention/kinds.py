@@ -30,6 +30,8 @@ from kenes.agenda import phases as agenda_phases
 from kenes.agenda.models import Consultation
 from kenes.ballots import phases as ballot_phases
 from kenes.ballots.models import Election
+from kenes.congress.models import Congress
+from kenes.congress.models import Status as CongressStatus
 from kenes.participation.models import CodeAttempt, PersonalCode
 from kenes.registry.models import (
     ImportBatch,
@@ -136,11 +138,17 @@ def _unconfirmed_uploads_clear(rows: QuerySet[Any], now: datetime.datetime) -> i
 def closed_purposes() -> list[str]:
     """What the codes of every closed vote and consultation open (kenes.participation):
     closed and published elections, closed consultations (in "report" their participants
-    still read the report with their codes)."""
+    still read the report with their codes), closed congresses (their delegates' codes
+    serve every hall vote, so they go only when the congress closes)."""
     elections = Election.objects.filter(phase__in=[ballot_phases.CLOSED, ballot_phases.PUBLISHED])
     consultations = Consultation.objects.filter(phase=agenda_phases.CLOSED)
     own = elections.filter(code_purpose="")  # shared codes (a congress's) go with their owner
-    return [e.purpose for e in own.only("pk")] + [c.purpose for c in consultations.only("pk")]
+    congresses = Congress.objects.filter(status=CongressStatus.CLOSED)
+    return (
+        [e.purpose for e in own.only("pk")]
+        + [c.purpose for c in consultations.only("pk")]
+        + [f"congress:{pk}" for pk in congresses.values_list("pk", flat=True)]
+    )
 
 
 PURPOSES_PER_QUERY = 500  # within every backend's limit of parameters

@@ -191,3 +191,23 @@ def test_a_named_vote_records_each_answer_and_counts_them_like_ballots(congress_
         hall.do_record_named(vote, delegates[0], "no", acting_user=admin)
     record = next(v for v in protocol.build(congress).other_votes if v.title.startswith("Поимённо"))
     assert any(delegates[4].member.full_name in line for line in record.rounds)
+
+
+def test_the_congress_codes_outlive_its_votes_and_go_with_its_close(congress_in_session):
+    import datetime
+
+    from django.utils import timezone
+
+    from kenes.retention.kinds import KINDS
+
+    congress, seated, code_of, admin = congress_in_session
+    vote = hall.do_create_vote(congress, title="Резолюция", acting_user=admin)
+    hall.do_open_vote(vote, acting_user=admin)
+    hall.do_close_vote(vote, acting_user=admin)
+    kind = next(k for k in KINDS if k.key == "closed_vote_codes")
+    later = timezone.now() + datetime.timedelta(days=400)
+    due = sum(q.count() for q in kind.due(later, kind.default_days))
+    assert due == 0  # the vote closed, the congress did not: its codes stay live
+    services.do_close(congress, acting_user=admin)
+    due = sum(q.count() for q in kind.due(later, kind.default_days))
+    assert due == len(code_of)
