@@ -206,13 +206,12 @@ def box_name(election_id: str) -> str:
     return _("The ballot box of “%(title)s”") % {"title": title}
 
 
-def do_enter_paper_ballots(
-    election: Election, text: str, *, format: str = "blt", acting_user: Any
-) -> int:
-    """Add paper ballots counted at a congress (BLT or CSV), all or nothing; returns how many.
-
-    Candidates are matched by name to the election's, so the file may list them in any order.
-    """
+def read_paper_ballots(
+    election: Election, text: str, *, format: str = "blt"
+) -> list[tuple[int, list[list[int]]]]:
+    """Paper ballots (BLT or CSV) as (count, ranking in this election's candidate numbers),
+    candidates matched by name in any order; BallotError if the file cannot be read or
+    names someone not on the ballot."""
     names = options(election)
     try:
         paper = parse_csv(text) if format == "csv" else parse_blt(text)
@@ -227,7 +226,21 @@ def do_enter_paper_ballots(
             % {"names": ", ".join(unknown)}
         )
     to_ours = [names.index(n) for n in paper.candidates]
-    counted = [(n, positions) for n, positions in paper.ballots() if any(positions)]
+    return [
+        (n, [[to_ours[c] for c in group] for group in positions if group])
+        for n, positions in paper.ballots()
+        if any(positions)
+    ]
+
+
+def do_enter_paper_ballots(
+    election: Election, text: str, *, format: str = "blt", acting_user: Any
+) -> int:
+    """Add paper ballots counted at a congress (BLT or CSV), all or nothing; returns how many.
+
+    Candidates are matched by name to the election's, so the file may list them in any order.
+    """
+    counted = read_paper_ballots(election, text, format=format)
     entered = sum(n for n, _ in counted)
     with transaction.atomic():
         election = _locked(election)
@@ -238,7 +251,7 @@ def do_enter_paper_ballots(
             Ballot(
                 election_id=election.pk,
                 receipt=new_receipt(),
-                ranking=[[to_ours[c] for c in group] for group in positions if group],
+                ranking=positions,
                 paper=True,
                 cast_on=today,
             )

@@ -25,7 +25,7 @@ from kenes.ballots.services import BallotError, options, turnout
 from kenes.congress import amendments
 from kenes.congress.models import Amendment, HallVote, PaperCount
 from kenes.congress.services import CongressError
-from kenes.core.tally import BallotFileError, build_profile, parse_blt, write_blt
+from kenes.core.tally import build_profile, write_blt
 
 
 def _canonical(vote: HallVote, *, counts: dict[str, int] | None, blt: str | None) -> list[Any]:
@@ -39,22 +39,10 @@ def _canonical(vote: HallVote, *, counts: dict[str, int] | None, blt: str | None
         rows = [(int(counts[k]), [[names[i]]]) for i, k in enumerate(("yes", "no", "abstain"))]
     else:
         try:
-            paper = parse_blt(blt or "")
-        except BallotFileError as exc:
-            raise CongressError(
-                _("The paper ballots could not be read: %(error)s") % {"error": exc}
-            ) from exc
-        unknown = [n for n in paper.candidates if n not in names]
-        if unknown:
-            raise CongressError(
-                _("Not on this ballot: %(names)s. Use the names as printed.")
-                % {"names": ", ".join(unknown)}
-            )
-        rows = [
-            (n, [[paper.candidates[c] for c in group] for group in positions if group])
-            for n, positions in paper.ballots()
-            if any(positions)
-        ]
+            read = box.read_paper_ballots(election, blt or "")
+        except BallotError as exc:
+            raise CongressError(str(exc)) from exc
+        rows = [(n, [[names[c] for c in group] for group in ranking]) for n, ranking in read]
     merged: Counter[str] = Counter()
     shapes: dict[str, list[list[str]]] = {}
     for n, ranking in rows:
