@@ -144,3 +144,21 @@ def files_under(folder: Path) -> dict[Path, bytes]:
     return {
         p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_socket()
     }
+
+
+def database_values() -> tuple[list[str], list[bytes]]:
+    """Every value of every table, as a seizure reads the database: texts and raw bytes."""
+    from django.db import connection
+
+    texts: list[str] = []
+    blobs: list[bytes] = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        blobs.append(bytes(value))
+                    elif value is not None:
+                        texts.append(str(value))
+    return texts, blobs

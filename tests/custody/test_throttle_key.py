@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -32,7 +31,7 @@ from kenes.participation import throttle
 from kenes.participation.models import CodeAttempt
 from kenes.security import keys
 from kenes.security.sealing import service_index
-from tests.custody.conftest import files_under
+from tests.custody.conftest import database_values, files_under
 
 pytestmark = pytest.mark.django_db
 
@@ -132,21 +131,6 @@ def test_with_custody_but_no_holder_serving_the_rows_are_not_keyed_by_the_servic
 # The seizure ----------------------------------------------------------------------------
 
 
-def _database() -> tuple[list[str], list[bytes]]:
-    texts: list[str] = []
-    blobs: list[bytes] = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
-            for row in cursor.fetchall():
-                for value in row:
-                    if isinstance(value, bytes | memoryview):
-                        blobs.append(bytes(value))
-                    elif value is not None:
-                        texts.append(str(value))
-    return texts, blobs
-
-
 def _candidate_keys(texts: list[str], blobs: list[bytes]) -> set[bytes]:
     """Every secret an adversary can pull out of the copy, as an HMAC key: each text and
     each file whole, each base64 token decoded, and the derivations Kenes makes from them."""
@@ -186,7 +170,7 @@ def test_a_copy_of_the_server_cannot_tell_which_address_mistyped_a_code(custody)
     environment |= {"SECRET_KEY": settings.SECRET_KEY, "SERVICE": settings.KENES_SERVICE_KEY}
     files = files_under(custody.var) | files_under(Path(settings.VAR_DIR))
     assert any(p.name.endswith(".throttle") for p in files)  # the holder's id file is copied
-    texts, blobs = _database()
+    texts, blobs = database_values()
     texts += list(environment.values()) + [b.decode("utf-8", "replace") for b in files.values()]
     texts.append(json.dumps(environment))
     blobs += list(files.values())

@@ -29,7 +29,6 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
@@ -40,7 +39,7 @@ from kenes.custody import store
 from kenes.security import keys
 from kenes.security.keys import Sealed, field_keys
 from tests.ballots.conftest import make_members
-from tests.custody.conftest import files_under
+from tests.custody.conftest import database_values, files_under
 
 pytestmark = pytest.mark.django_db
 
@@ -98,21 +97,6 @@ def _candidate_keys(texts: list[str], blobs: list[bytes]) -> set[bytes]:
     return found
 
 
-def _database() -> tuple[list[str], list[bytes]]:
-    texts: list[str] = []
-    blobs: list[bytes] = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
-            for row in cursor.fetchall():
-                for value in row:
-                    if isinstance(value, bytes | memoryview):
-                        blobs.append(bytes(value))
-                    elif value is not None:
-                        texts.append(str(value))
-    return texts, blobs
-
-
 def _opens(key: bytes, election: Election, envelopes_found: list[tuple[str, bytes]]) -> bool:
     private = X25519PrivateKey.from_private_bytes(key)
     for slot, sealed in envelopes_found:
@@ -156,7 +140,7 @@ def test_members_vote_while_sealed_and_the_close_waits_for_the_trustees(custody,
         k: v for k, v in os.environ.items() if k.startswith("KENES_") and k != "KENES_FIELD_KEYS"
     } | {k: v for k, v in custody.env.items() if k.startswith("KENES_") and k != "KENES_FIELD_KEYS"}
     files = files_under(custody.var) | files_under(Path(settings.VAR_DIR))
-    texts, blobs = _database()
+    texts, blobs = database_values()
     texts += list(copied_env.values()) + [b.decode("utf-8", "replace") for b in files.values()]
     blobs += list(files.values())
     candidates = _candidate_keys(texts, blobs)
