@@ -445,10 +445,18 @@ def to_odt(p: Protocol) -> bytes:
     return out.getvalue()
 
 
-def render(congress: Congress, suffix: str) -> bytes:
-    protocol = build(congress)
-    if suffix == ".pdf":
-        return to_pdf(protocol)
-    if suffix == ".odt":
-        return to_odt(protocol)
-    raise CongressError(_("A protocol is written as .pdf or .odt."))
+def render(congress: Congress, suffix: str, *, acting_user: Any) -> bytes:
+    """The protocol as a file; it names delegates and speakers, so making it is audited."""
+    writers = {".pdf": to_pdf, ".odt": to_odt}
+    if suffix not in writers:
+        raise CongressError(_("A protocol is written as .pdf or .odt."))
+    with transaction.atomic():
+        protocol = build(congress)
+        audit.record(
+            "congress.protocol_export",
+            acting_user=acting_user,
+            target_type="congress",
+            target_id=congress.pk,
+            detail={"format": suffix.lstrip("."), "digest": protocol.digest},
+        )
+    return writers[suffix](protocol)

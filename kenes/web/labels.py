@@ -427,6 +427,7 @@ AUDIT_ACTIONS: Mapping[str, Any] = {
     "congress.proxy_revoke": gettext_lazy("Proxy revoked"),
     "congress.protocol_sign": gettext_lazy("Congress protocol signed"),
     "congress.named_choice": gettext_lazy("Answer recorded in a named vote"),
+    "congress.protocol_export": gettext_lazy("Congress protocol written to a file"),
     "congress.paper_mismatch": gettext_lazy("Paper count does not reconcile: result blocked"),
 }
 

@@ -93,6 +93,8 @@ def test_the_pdf_and_the_odt_carry_cyrillic_and_kazakh_letters(closed_congress, 
         call_command(
             "congress", "protocol", congress.slug, "--out", str(odt_path), stdout=io.StringIO()
         )
+    exports = audit.entries_newest_first("congress.protocol_export")
+    assert [e.detail["format"] for e in exports] == ["odt", "pdf"]
     text = "".join(page.extract_text() for page in PdfReader(pdf_path).pages)
     flat = " ".join(text.split())
     assert "Принять программу" in flat and "Учредительный съезд" in flat

@@ -57,7 +57,7 @@ class Command(BaseCommand):
         if options["action"] == "protocol":
             out: Path = options["out"]
             try:
-                data = render(congress, out.suffix.lower())
+                data = render(congress, out.suffix.lower(), acting_user="cli")
             except CongressError as exc:
                 self.stderr.write(str(exc))
                 sys.exit(1)
