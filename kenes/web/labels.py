@@ -406,6 +406,7 @@ AUDIT_ACTIONS: Mapping[str, Any] = {
     "congress.badge_replace": gettext_lazy("Congress badge replaced"),
     "congress.check_in": gettext_lazy("Delegate checked in"),
     "congress.check_out": gettext_lazy("Delegate checked out"),
+    "congress.badges_region": gettext_lazy("Congress badges printed for a region"),
 }
 
 
@@ -436,6 +437,7 @@ AUDIT_DETAIL_KEYS: Mapping[str, Any] = {
     "delegate": pgettext_lazy("audit log", "delegate"),
     "problems": pgettext_lazy("audit log", "problems"),
     "codes": pgettext_lazy("audit log", "codes"),
+    "badges": pgettext_lazy("audit log", "badges"),
     "field": pgettext_lazy("audit log", "field"),
     "revoked": pgettext_lazy("audit log", "revoked"),
     "ballots": pgettext_lazy("audit log", "ballots"),
