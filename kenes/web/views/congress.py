@@ -76,11 +76,11 @@ class RuleLine:
 
 
 def _status(note: str) -> bool | None:
-    text = note.upper()
-    if "UNCONFIRMED" in text:
-        return False
-    if "OFFICIAL" in text:
+    """What the data file's note says first: OFFICIAL (True), UNCONFIRMED (False)."""
+    if note.startswith("OFFICIAL"):
         return True
+    if note.startswith("UNCONFIRMED"):
+        return False
     return None
 
 
