@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import crawl, log_in
 
 CONGRESS = "/congress/browser-congress/"
 
@@ -109,3 +109,13 @@ def test_the_door_works_without_javascript(browser, server):  # type: ignore[no-
         assert _present(page) == before
     finally:
         context.close()
+
+
+def test_the_crawls_reach_every_congress_page(server, page):  # type: ignore[no-untyped-def]
+    """The accessibility and no-JavaScript tests check every page the crawl reaches: the
+    congress pages must be among them."""
+    log_in(page, server, "admin")
+    page.wait_for_url(server.url + "/")
+    kinds = {kind for _path, kind, _response in crawl(page, server.url)}
+    pages = {"congresses", "congress_add", "congress_detail", "congress_door", "congress_quorum"}
+    assert pages <= kinds, pages - kinds

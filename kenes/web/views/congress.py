@@ -165,8 +165,9 @@ def congress_quorum(request: HttpRequest, slug: str) -> HttpResponse:
     congress = _congress(request, slug, Action.SEE_CONGRESS)
     context = quorum_context(congress)
     if getattr(request, "htmx", False):
+        context["alone"] = request.GET.get("alone") == "1"
         return render(request, "web/congress/_quorum.html", context)
-    return render(request, "web/congress/quorum.html", context)
+    return render(request, "web/congress/quorum.html", {**context, "alone": True})
 
 
 # The list and a new congress -------------------------------------------------------------
