@@ -6,6 +6,7 @@ from kenes.web.views import (
     bulk_reads,
     conflicts,
     congress,
+    congress_door,
     custody,
     dashboard,
     delegates,
@@ -144,8 +145,8 @@ urlpatterns = [
     path("congress/<slug:slug>/delegates/", congress.congress_seat, name="congress_seat"),
     path("congress/<slug:slug>/check/", congress.congress_check, name="congress_check"),
     path("congress/<slug:slug>/badges/", congress.congress_badges, name="congress_badges"),
-    path("congress/<slug:slug>/door/", congress.congress_door, name="congress_door"),
-    path("congress/<slug:slug>/quorum/", congress.congress_quorum, name="congress_quorum"),
+    path("congress/<slug:slug>/door/", congress_door.congress_door, name="congress_door"),
+    path("congress/<slug:slug>/quorum/", congress_door.congress_quorum, name="congress_quorum"),
     # Consultations and the programme (urls_agenda.py); seat scenarios (urls_parliament.py)
     path("", include("kenes.web.urls_agenda")),
     path("", include("kenes.web.urls_parliament")),

@@ -1,10 +1,10 @@
-"""Congress pages: the list, a congress (rules, delegates by region, open and close), seating
-delegates by IIN, badges per region, the door and the live quorum panel.
+"""Congress pages: the list, a new congress, a congress (its rules, delegates by region
+beside the seats shared out, open and close), seating delegates by IIN, and badges per
+region. The door and the quorum panel are in kenes.web.views.congress_door.
 
 Who may do what is decided by kenes.registry.scoping (SEE_CONGRESS, MANAGE_CONGRESS,
 KEEP_DOOR, PRINT_BADGES); every change is a kenes.congress.services call. Badge codes are
 shown once, on the page that answers the POST that made them, and stored only as hashes.
-The door and the quorum panel read nothing sealed: they work while the server is sealed.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -37,138 +36,11 @@ from kenes.registry.services import find_members_by_iin
 from kenes.security.keys import Sealed
 from kenes.security.sealing import fingerprint
 from kenes.web import labels
-from kenes.web.forms_congress import (
-    ApportionForm,
-    BadgesForm,
-    CongressForm,
-    DoorForm,
-    SeatForm,
-)
+from kenes.web.congress_words import kind_name, rule_lines
+from kenes.web.forms_congress import ApportionForm, BadgesForm, CongressForm, SeatForm
 from kenes.web.forms_elections import ConfirmForm
 from kenes.web.views.common import page_of
-
-#: Seconds between two refreshes of the quorum panel (htmx polling; without JavaScript the
-#: panel's own page reloads itself).
-QUORUM_REFRESH_SECONDS = 3
-
-
-def _congress(request: HttpRequest, slug: str, action: Action) -> Congress:
-    """The congress, 403 if the user may not do `action`, 404 if there is none."""
-    if not can(request.user, action):
-        raise PermissionDenied
-    return get_object_or_404(Congress.objects.select_related("kind"), slug=slug)
-
-
-def kind_name(congress: Congress) -> str:
-    names = congress.kind.notes.get("names", {})
-    return str(names.get(f"name_{labels.current_language()}") or congress.kind.name)
-
-
-# The rules in words ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RuleLine:
-    label: str
-    words: str
-    note: str = ""
-    confirmed: bool | None = None  # None: the data says nothing either way
-
-
-def _status(note: str) -> bool | None:
-    """What the data file's note says first: OFFICIAL (True), UNCONFIRMED (False)."""
-    if note.startswith("OFFICIAL"):
-        return True
-    if note.startswith("UNCONFIRMED"):
-        return False
-    return None
-
-
-def quorum_words(rules: dict[str, Any]) -> str:
-    share = rules["quorum_share"]
-    if rules["quorum_strictly_more"]:
-        words = _("More than %(share)s of the entitled delegates are present") % {"share": share}
-    else:
-        words = _("At least %(share)s of the entitled delegates are present") % {"share": share}
-    parts = [words]
-    if rules.get("regions_share"):
-        parts.append(
-            _("delegates of at least %(share)s of the regions with delegates are present")
-            % {"share": rules["regions_share"]}
-        )
-    if rules.get("minimum_present"):
-        minimum = rules["minimum_present"]
-        parts.append(
-            ngettext(
-                "at least %(n)s delegate is present",
-                "at least %(n)s delegates are present",
-                minimum,
-            )
-            % {"n": minimum}
-        )
-    return "; ".join(parts) + "."
-
-
-def rule_lines(congress: Congress) -> list[RuleLine]:
-    rules, notes = congress.rules, congress.kind.notes
-
-    def note(key: str) -> tuple[str, bool | None]:
-        text = str(notes.get(key) or "")
-        return labels.data_text(text), _status(text)
-
-    if rules["proxies"]:
-        proxies = ngettext(
-            "Proxies are allowed: a delegate may hold %(n)s mandate for others.",
-            "Proxies are allowed: a delegate may hold %(n)s mandates for others.",
-            rules["proxies_per_holder"],
-        ) % {"n": rules["proxies_per_holder"]}
-    else:
-        proxies = _("No proxies: every delegate attends in person.")
-    lines = [
-        RuleLine(_("Quorum"), quorum_words(rules), *note("quorum_status")),
-        RuleLine(_("Proxies"), proxies, *note("proxies_status")),
-        RuleLine(
-            _("Delegates"),
-            ngettext(
-                "A delegate is at least %(n)s year old and a member in good standing.",
-                "A delegate is at least %(n)s years old and a member in good standing.",
-                rules["min_age"],
-            )
-            % {"n": rules["min_age"]},
-            *note("min_age_status"),
-        ),
-    ]
-    if notes.get("regions_status") and rules.get("regions_share"):
-        lines.append(RuleLine(_("Regions"), "", *note("regions_status")))
-    if notes.get("minimum_status") and rules.get("minimum_present"):
-        lines.append(RuleLine(_("Least number present"), "", *note("minimum_status")))
-    return lines
-
-
-# The quorum panel --------------------------------------------------------------------------
-
-
-def quorum_context(congress: Congress) -> dict[str, Any]:
-    state = services.quorum(congress)
-    return {
-        "congress": congress,
-        "quorum": state,
-        "quorum_rule": quorum_words(congress.rules),
-        "refresh_seconds": QUORUM_REFRESH_SECONDS,
-    }
-
-
-@login_required
-def congress_quorum(request: HttpRequest, slug: str) -> HttpResponse:
-    """The quorum panel alone: the fragment htmx polls, or (without htmx) a page that reloads
-    itself, for a second screen at the door or in the hall."""
-    congress = _congress(request, slug, Action.SEE_CONGRESS)
-    context = quorum_context(congress)
-    if getattr(request, "htmx", False):
-        context["alone"] = request.GET.get("alone") == "1"
-        return render(request, "web/congress/_quorum.html", context)
-    return render(request, "web/congress/quorum.html", {**context, "alone": True})
-
+from kenes.web.views.congress_door import congress_for, quorum_context
 
 # The list and a new congress -------------------------------------------------------------
 
@@ -304,7 +176,7 @@ def region_rows(request: HttpRequest, congress: Congress) -> tuple[list[RegionRo
 
 @login_required
 def congress_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    congress = _congress(request, slug, Action.SEE_CONGRESS)
+    congress = congress_for(request, slug, Action.SEE_CONGRESS)
     regions, apportion_form = region_rows(request, congress)
     manage = can(request.user, Action.MANAGE_CONGRESS)
     printable = [r.code for r in regions if r.may_print and r.seated]
@@ -338,7 +210,7 @@ def _confirmed(request: HttpRequest) -> bool:
 @login_required
 @require_POST
 def congress_open(request: HttpRequest, slug: str) -> HttpResponse:
-    congress = _congress(request, slug, Action.MANAGE_CONGRESS)
+    congress = congress_for(request, slug, Action.MANAGE_CONGRESS)
     if _confirmed(request):
         try:
             services.do_open(congress, acting_user=request.user)
@@ -352,7 +224,7 @@ def congress_open(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def congress_close(request: HttpRequest, slug: str) -> HttpResponse:
-    congress = _congress(request, slug, Action.MANAGE_CONGRESS)
+    congress = congress_for(request, slug, Action.MANAGE_CONGRESS)
     if _confirmed(request):
         try:
             services.do_close(congress, acting_user=request.user)
@@ -366,7 +238,7 @@ def congress_close(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def congress_check(request: HttpRequest, slug: str) -> HttpResponse:
-    congress = _congress(request, slug, Action.MANAGE_CONGRESS)
+    congress = congress_for(request, slug, Action.MANAGE_CONGRESS)
     counts = services.do_check_eligibility(congress, acting_user=request.user)
     if counts:
         found = "; ".join(f"{PROBLEMS.get(code, code)}: {n}" for code, n in sorted(counts.items()))
@@ -400,7 +272,7 @@ def _badges(congress: Congress, seated: list[Seated]) -> list[dict[str, Any]]:
 def congress_seat(request: HttpRequest, slug: str) -> HttpResponse:
     """Seat members as delegates by IIN (looked up within the officer's scope); the answer
     shows the new delegates' badges once, ready to print."""
-    congress = _congress(request, slug, Action.MANAGE_CONGRESS)
+    congress = congress_for(request, slug, Action.MANAGE_CONGRESS)
     if request.method != "POST":
         return redirect("congress_detail", slug=congress.slug)
     form = SeatForm(request.POST)
@@ -455,7 +327,7 @@ def congress_seat(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def congress_badges(request: HttpRequest, slug: str) -> HttpResponse:
     """New codes for a region's delegates not in the hall, on a page to print at once."""
-    congress = _congress(request, slug, Action.SEE_CONGRESS)
+    congress = congress_for(request, slug, Action.SEE_CONGRESS)
     if request.method != "POST":
         return redirect("congress_detail", slug=congress.slug)
     regions = list(
@@ -488,68 +360,5 @@ def congress_badges(request: HttpRequest, slug: str) -> HttpResponse:
             "badges": _badges(congress, seated),
             "region": labels.region_name(region),
             "after_seating": False,
-        },
-    )
-
-
-# The door --------------------------------------------------------------------------------
-
-
-def _door_answer(result: services.DoorResult, arriving: bool) -> str:
-    try:
-        name = Member.objects.only("pk", "full_name").get(pk=result.delegate.member_id).full_name
-    except Sealed:
-        name = _("a delegate")  # the server is sealed: the name cannot be read, the door works
-    region = labels.region_name(result.delegate.region_code)
-    if arriving:
-        if result.changed:
-            return _("%(name)s (%(region)s): checked in.") % {"name": name, "region": region}
-        return _("%(name)s (%(region)s) is already in the hall: nothing changed.") % {
-            "name": name,
-            "region": region,
-        }
-    if result.changed:
-        return _("%(name)s (%(region)s): checked out.") % {"name": name, "region": region}
-    return _("%(name)s (%(region)s) is not in the hall: nothing changed.") % {
-        "name": name,
-        "region": region,
-    }
-
-
-@login_required
-def congress_door(request: HttpRequest, slug: str) -> HttpResponse:
-    """One field for the badge code; arrive (Enter) or leave; the answer in one line. After a
-    POST the page is fetched again (a reload does not send the code twice; if it were sent
-    twice, the second records nothing)."""
-    congress = _congress(request, slug, Action.KEEP_DOOR)
-    if request.method == "POST":
-        form = DoorForm(request.POST)
-        arriving = request.POST.get("direction", "in") != "out"
-        if form.is_valid():
-            try:
-                result = services.do_check_in(
-                    congress,
-                    form.cleaned_data["badge"],
-                    arriving=arriving,
-                    acting_user=request.user,
-                )
-            except CongressError as error:
-                messages.error(request, str(error))
-            else:
-                answer = _door_answer(result, arriving)
-                if result.changed:
-                    messages.success(request, answer)
-                else:
-                    messages.info(request, answer)
-        else:
-            messages.error(request, _("Scan the badge or type its code, then press Enter."))
-        return redirect("congress_door", slug=congress.slug)
-    return render(
-        request,
-        "web/congress/door.html",
-        {
-            **quorum_context(congress),
-            "form": DoorForm(),
-            "closed": congress.status == Status.CLOSED,
         },
     )
