@@ -10,13 +10,19 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kenes.congress.models import Congress
+from kenes.congress.models import Congress, CongressKind
 from kenes.web import labels
 
 
+def kind_label(kind: CongressKind) -> str:
+    """A kind's name in the reader's language, as the data file gives it (the `name` column
+    holds the language of whoever used the kinds first)."""
+    names = kind.notes.get("names", {})
+    return str(names.get(f"name_{labels.current_language()}") or kind.name)
+
+
 def kind_name(congress: Congress) -> str:
-    names = congress.kind.notes.get("names", {})
-    return str(names.get(f"name_{labels.current_language()}") or congress.kind.name)
+    return kind_label(congress.kind)
 
 
 @dataclass(frozen=True)

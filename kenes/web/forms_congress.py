@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from kenes.congress import kinds
 from kenes.web import labels
+from kenes.web.congress_words import kind_label
 from kenes.web.form_fields import CutoffDateField, refuse_control_characters
 
 #: The most IINs seated in one go (a congress of a thousand delegates is seated region by
@@ -54,7 +55,7 @@ class CongressForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k.key, k.name) for k in kinds.ensure_kinds()]
+        self.fields["kind"].choices = [(k.key, kind_label(k)) for k in kinds.ensure_kinds()]
 
 
 class SeatForm(forms.Form):
@@ -100,6 +101,7 @@ class ApportionForm(forms.Form):
 class BadgesForm(forms.Form):
     region = forms.ChoiceField(label=_("Region"))
     confirm = forms.BooleanField(
+        label=_("I understand that the badges printed before for them stop opening the door."),
         required=True,
         error_messages={"required": _("Tick the box to confirm, then press the button again.")},
     )

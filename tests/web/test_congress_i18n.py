@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils.translation import gettext, override
 
-from kenes.congress import services
+from kenes.congress import kinds, services
 from kenes.registry.models import Member
 from kenes.web import data_texts, labels
 from tests.congress.conftest import make_congress
@@ -50,6 +50,8 @@ def test_congress_pages_have_no_english(officers, people, language):  # noqa: F8
     if not _merged(language):
         pytest.skip("the congress pages' translations are not in the catalogue yet")
     admin = officers["admin"]
+    with override("en"):  # the kinds first used by an English reader: their names in English
+        kinds.ensure_kinds()
     congress = make_congress(admin, kind="founding")
     Member.objects.filter(pk=people[0].pk).update(status="left")  # a flagged delegate
     seated = services.do_add_delegates(congress, people, acting_user=admin)

@@ -40,7 +40,8 @@ def iin(n: int) -> str:
 
 
 def _client(officers, role: str) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
+    """Logged in as `role`, reading the pages in English (the site's default is Russian)."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(officers[role])
     return client
 
@@ -286,3 +287,19 @@ def test_a_wrong_iin_line_seats_nobody(officers, people):
         page = admin.get(response["Location"]).content.decode()
     assert "An IIN has 12 digits; this line is not one: 12345." in page
     assert not Delegate.objects.exists()
+
+
+def test_the_polled_panel_keeps_its_way_without_javascript(officers, people):
+    """The panel is a form whose button opens the panel's own page: the door's polled panel
+    keeps that button, the panel's own page a Refresh button."""
+    congress = make_congress(officers["admin"])
+    client = _client(officers, "regional")
+    url = f"/congress/{congress.slug}/quorum/"
+    with override("en"):
+        door = client.get(url + "?panel=door", HTTP_HX_REQUEST="true").content.decode()
+        alone = client.get(url + "?panel=alone", HTTP_HX_REQUEST="true").content.decode()
+        page = client.get(url).content.decode()
+        odd = client.get(url + "?panel=<script>", HTTP_HX_REQUEST="true").content.decode()
+    assert "The quorum panel alone" in door and 'hx-get="' + url + '?panel=door"' in door
+    assert "Refresh" in alone and "Refresh" in page and "<html" in page
+    assert "<script>" not in odd and "?panel=page" in odd

@@ -30,7 +30,7 @@ def test_the_door_and_the_quorum_panel_work_while_sealed(custody, officers, peop
     with pytest.raises(Sealed):
         Member.objects.get(pk=people[0].pk).full_name  # noqa: B018 - the harness is not blind
 
-    door = Client()
+    door = Client(HTTP_ACCEPT_LANGUAGE="en")
     door.force_login(officers["regional"])
     slug = congress.slug
     with override("en"):

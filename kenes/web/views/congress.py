@@ -185,6 +185,7 @@ def congress_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "web/congress/detail.html",
         {
             **quorum_context(congress),
+            "panel": "page",
             "kind": kind_name(congress),
             "rules": rule_lines(congress),
             "regions": regions,

@@ -57,9 +57,10 @@ def congress_quorum(request: HttpRequest, slug: str) -> HttpResponse:
     congress = congress_for(request, slug, Action.SEE_CONGRESS)
     context = quorum_context(congress)
     if getattr(request, "htmx", False):
-        context["alone"] = request.GET.get("alone") == "1"
+        shown = request.GET.get("panel")
+        context["panel"] = shown if shown in ("alone", "door", "page") else "page"
         return render(request, "web/congress/_quorum.html", context)
-    return render(request, "web/congress/quorum.html", {**context, "alone": True})
+    return render(request, "web/congress/quorum.html", {**context, "panel": "alone"})
 
 
 # The door --------------------------------------------------------------------------------
@@ -119,6 +120,7 @@ def congress_door(request: HttpRequest, slug: str) -> HttpResponse:
         "web/congress/door.html",
         {
             **quorum_context(congress),
+            "panel": "door",
             "form": DoorForm(),
             "closed": congress.status == Status.CLOSED,
         },
