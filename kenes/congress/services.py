@@ -352,3 +352,37 @@ def as_json(congress: Congress) -> dict[str, Any]:
         },
         "votes": [vote_row(v) for v in congress.votes.select_related("election")],
     }
+
+
+# Badges per region ---------------------------------------------------------------------
+
+
+def do_new_badges_for_region(
+    congress: Congress, region_code: str, *, acting_user: Any
+) -> list[Seated]:
+    """New badge codes for every delegate of `region_code` who is not in the hall, to print
+    their badges: the codes they had stop opening the door. Those in the hall keep theirs
+    (a new code would let nobody out). The codes are returned once and stored nowhere."""
+    with transaction.atomic():
+        locked = Congress.objects.select_for_update().get(pk=congress.pk)
+        if locked.status == Status.CLOSED:
+            raise CongressError(_("The congress is closed: no more badges are printed for it."))
+        delegates = list(
+            Delegate.objects.select_for_update()
+            .filter(congress=locked, region_code=region_code, present=False)
+            .order_by("pk")
+        )
+        made = []
+        for delegate in delegates:
+            code = new_badge_code()
+            delegate.badge_index = _badge_index(locked.pk, normalise_badge(code) or "")
+            made.append(Seated(delegate, code))
+        Delegate.objects.bulk_update(delegates, ["badge_index"], batch_size=1000)
+        audit.record(
+            "congress.badges_region",
+            acting_user=acting_user,
+            target_type="congress",
+            target_id=locked.pk,
+            detail={"region": region_code, "badges": len(made)},
+        )
+    return made

@@ -64,6 +64,15 @@ class Action(StrEnum):
     # Members' own data (kenes.participation.my_data): hand out the codes that open it and
     # apply or refuse the corrections members ask for (`data_requests_for`).
     ANSWER_DATA_REQUESTS = "answer_data_requests"
+    # Congresses (kenes.congress, docs/congress.md): the national admin creates and runs
+    # one (open, close, seat delegates, check them again); the admin and the regional
+    # coordinators keep the door and see the congress's page (delegates of their own region
+    # by name, counts of the others); badges are printed by the admin or by the regional
+    # coordinator of the badges' region (obj: the region code).
+    SEE_CONGRESS = "see_congress"
+    MANAGE_CONGRESS = "manage_congress"
+    KEEP_DOOR = "keep_door"
+    PRINT_BADGES = "print_badges"
 
 
 def roles_of(user: Any) -> list[Role]:
@@ -227,8 +236,17 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
         if obj is None:
             return admin or RoleKind.GROUP in kinds
         return data_requests_for(user).filter(pk=obj.pk).exists()
+    if action in (Action.SEE_CONGRESS, Action.KEEP_DOOR):
+        return admin or RoleKind.REGIONAL in kinds
+    if action == Action.PRINT_BADGES:
+        if admin:
+            return True
+        return bool(obj) and any(
+            r.kind == RoleKind.REGIONAL and r.region_code == obj for r in roles_of(user)
+        )
     if action in (
         Action.EXPORT_DOSSIER,
+        Action.MANAGE_CONGRESS,
         Action.MANAGE_ROLES,
         Action.MANAGE_GROUPS,
         Action.RESOLVE_CONFLICTS,
@@ -327,3 +345,13 @@ def electorates_seen_by(user: Any) -> Q | None:
         elif role.kind == RoleKind.GROUP and role.group_id is not None:
             condition |= Q(group_id=role.group_id)
     return condition
+
+
+def delegate_regions_seen_by(user: Any) -> frozenset[str] | None:
+    """The regions whose congress delegates `user` sees by name: None for all (a national
+    admin), else the regional coordinator's own regions (the others only as counts)."""
+    if is_admin(user):
+        return None
+    return frozenset(
+        r.region_code for r in roles_of(user) if r.kind == RoleKind.REGIONAL and r.region_code
+    )

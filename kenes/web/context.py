@@ -24,6 +24,7 @@ def _sections(user: Any) -> dict[str, bool]:
             Action.MANAGE_ROLES,
             Action.KEEP_CUSTODY,
             Action.ANSWER_DATA_REQUESTS,
+            Action.SEE_CONGRESS,
         )
     }
     nav["elections"] = sees_elections(user)

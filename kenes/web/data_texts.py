@@ -54,4 +54,23 @@ DATA_TEXTS = (
     gettext_noop("Birlik"),
     gettext_noop("People's Party of Kazakhstan"),
     gettext_noop("Adal"),
+    # kenes/jurisdictions/congress-kz.toml: what is confirmed of each rule of a congress kind
+    gettext_noop(
+        "OFFICIAL: an initiative group of at least 700 citizens (2022 reform); whether all must attend is UNCONFIRMED"
+    ),
+    gettext_noop(
+        "OFFICIAL: personal attendance at the founding congress, no proxies (Law 'On Political Parties' Art. 6, 2022 wording, per MoJ statements)"
+    ),
+    gettext_noop(
+        "OFFICIAL: the initiative group must represent 2/3 of the regions, cities of republican significance and the capital (Art. 6, 2022 wording)"
+    ),
+    gettext_noop("UNCONFIRMED (adult citizens)"),
+    gettext_noop("UNCONFIRMED (more than half of the founders registered for the congress)"),
+    gettext_noop("UNCONFIRMED (no regions part unless the charter asks for one)"),
+    gettext_noop("UNCONFIRMED (the charter decides)"),
+    gettext_noop(
+        "UNCONFIRMED (the charter decides; more than half of the elected delegates is usual)"
+    ),
+    gettext_noop("UNCONFIRMED (the charter decides; one mandate per holder as a cautious default)"),
+    gettext_noop("UNCONFIRMED"),
 )

@@ -429,6 +429,7 @@ AUDIT_ACTIONS: Mapping[str, Any] = {
     "congress.named_choice": gettext_lazy("Answer recorded in a named vote"),
     "congress.protocol_export": gettext_lazy("Congress protocol written to a file"),
     "congress.paper_mismatch": gettext_lazy("Paper count does not reconcile: result blocked"),
+    "congress.badges_region": gettext_lazy("Congress badges printed for a region"),
 }
 
 
@@ -473,6 +474,7 @@ AUDIT_DETAIL_KEYS: Mapping[str, Any] = {
     "digest": pgettext_lazy("audit log", "content hash"),
     "choice": pgettext_lazy("audit log", "answer"),
     "codes": pgettext_lazy("audit log", "codes"),
+    "badges": pgettext_lazy("audit log", "badges"),
     "field": pgettext_lazy("audit log", "field"),
     "revoked": pgettext_lazy("audit log", "revoked"),
     "ballots": pgettext_lazy("audit log", "ballots"),

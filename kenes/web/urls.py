@@ -5,6 +5,8 @@ from kenes.web.views import (
     audit,
     bulk_reads,
     conflicts,
+    congress,
+    congress_door,
     custody,
     dashboard,
     delegates,
@@ -134,6 +136,17 @@ urlpatterns = [
     path(
         "elections/<int:election_id>/box.json", results.election_box_json, name="election_box_json"
     ),
+    # Congresses (views/congress.py): the page, delegates, badges, the door, the quorum
+    path("congress/", congress.congress_list, name="congresses"),
+    path("congress/new/", congress.congress_add, name="congress_add"),
+    path("congress/<slug:slug>/", congress.congress_detail, name="congress_detail"),
+    path("congress/<slug:slug>/open/", congress.congress_open, name="congress_open"),
+    path("congress/<slug:slug>/close/", congress.congress_close, name="congress_close"),
+    path("congress/<slug:slug>/delegates/", congress.congress_seat, name="congress_seat"),
+    path("congress/<slug:slug>/check/", congress.congress_check, name="congress_check"),
+    path("congress/<slug:slug>/badges/", congress.congress_badges, name="congress_badges"),
+    path("congress/<slug:slug>/door/", congress_door.congress_door, name="congress_door"),
+    path("congress/<slug:slug>/quorum/", congress_door.congress_quorum, name="congress_quorum"),
     # Consultations and the programme (urls_agenda.py); seat scenarios (urls_parliament.py)
     path("", include("kenes.web.urls_agenda")),
     path("", include("kenes.web.urls_parliament")),

@@ -65,6 +65,25 @@ approvals.do_change_settings(
 """
 
 
+#: A congress with delegates (some flagged, one in the hall), so the crawls reach its page,
+#: its door and its quorum panel (kenes.web.views.congress).
+MAKE_CONGRESS = """
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from kenes.congress import services
+from kenes.registry.models import Member
+admin = get_user_model().objects.get(username="admin")
+congress = services.do_create_congress(
+    slug="browser-congress", title="Учредительный съезд", kind="founding",
+    standing_on=timezone.localdate(), acting_user=admin,
+)
+seated = services.do_add_delegates(congress, Member.objects.order_by("pk")[:40], acting_user=admin)
+eligible = [s for s in seated if s.delegate.eligible]
+if eligible:
+    services.do_check_in(congress, eligible[0].badge_code, acting_user=admin)
+"""
+
+
 def crawl(page, base_url: str) -> Iterator[tuple[str, str, Any]]:  # type: ignore[no-untyped-def]
     """Every kind of page reachable by links from the overview, each opened once: yields
     (path, kind, response) for each answer in HTML, and follows the links on those that
@@ -129,6 +148,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     subprocess.run(
         [*kenes, "shell", "-c", RAISE_SCREEN_LIMIT], env=env, check=True, capture_output=True
     )
+    subprocess.run([*kenes, "shell", "-c", MAKE_CONGRESS], env=env, check=True, capture_output=True)
     logins = {}
     for line in (var / "demo-logins.txt").read_text().splitlines():
         username, password, _role = line.split("\t", 2)
