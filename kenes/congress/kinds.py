@@ -12,7 +12,6 @@ from importlib import resources
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import get_language
 
 from kenes.congress.models import Congress, CongressKind
 from kenes.core.congress.quorum import QuorumRule
@@ -33,11 +32,6 @@ def kinds_in_data(code: str = "kz") -> list[dict[str, Any]]:
     return list(tomllib.loads(text)["kinds"])
 
 
-def _name(entry: dict[str, Any]) -> str:
-    language = (get_language() or "ru")[:2]
-    return str(entry.get(f"name_{language}") or entry.get("name_ru") or entry["key"])
-
-
 def ensure_kinds() -> list[CongressKind]:
     """The kinds, made from the data file if the table has none (once; a race makes one)."""
     if not CongressKind.objects.exists():
@@ -48,7 +42,7 @@ def ensure_kinds() -> list[CongressKind]:
                 CongressKind.objects.get_or_create(
                     key=entry["key"],
                     defaults={
-                        "name": _name(entry),
+                        "name": str(entry.get("name_en") or entry["key"]),
                         "notes": notes,
                         **{f: entry[f] for f in RULE_FIELDS if f in entry},
                     },
