@@ -64,6 +64,9 @@ class Action(StrEnum):
     # Members' own data (kenes.participation.my_data): hand out the codes that open it and
     # apply or refuse the corrections members ask for (`data_requests_for`).
     ANSWER_DATA_REQUESTS = "answer_data_requests"
+    # The chair's console of a congress (agenda, speakers, votes, codes, proxies, texts,
+    # protocol): national admins only; a congress speaks for the whole party.
+    CHAIR_CONGRESS = "chair_congress"
 
 
 def roles_of(user: Any) -> list[Role]:
@@ -228,6 +231,7 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
             return admin or RoleKind.GROUP in kinds
         return data_requests_for(user).filter(pk=obj.pk).exists()
     if action in (
+        Action.CHAIR_CONGRESS,
         Action.EXPORT_DOSSIER,
         Action.MANAGE_ROLES,
         Action.MANAGE_GROUPS,
