@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from kenes.congress import amendments as am
-from kenes.congress import services
+from kenes.congress import hall, services
 from kenes.congress import speakers as sp
 from kenes.congress.models import Amendment, CongressText, Proxy, TextVersion
 from kenes.participation import throttle
@@ -160,6 +160,16 @@ ENGLISH_ON_THE_CONSOLE = [
     "Your badge code",
     "Create the vote",
     "Download PDF",
+    "Seconds per speaker",
+    "Put on the list",
+    "Nobody is speaking",
+    "Add a text to adopt",
+    "Amendments until",
+    "Issue the codes",
+    "Give a proxy",
+    "The paragraph as it should read",
+    "Sign as chair",
+    "eligible delegates",
 ]
 
 
@@ -172,7 +182,9 @@ def _translated_yet() -> bool:
 
 def _reader_text(response) -> str:  # type: ignore[no-untyped-def]
     assert response.status_code == 200
-    body = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", response.content.decode())
+    page = response.content.decode()
+    page = page[page.index("<main") : page.index("</main>")]  # not the language menu
+    body = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", page)
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
@@ -184,6 +196,7 @@ def test_the_console_and_the_delegates_page_have_no_english(seated, officers, la
     text = am.do_add_text(congress, title="Устав", body=BODY, acting_user="test")
     item = sp.do_add_item(congress, title="Пункт", acting_user="test")
     sp.do_make_current(item, acting_user="test")
+    vote = hall.do_create_vote(congress, title="Принять устав", paper=True, acting_user="test")
     chair = admin_client(officers)
     urls = [
         "/chair/s1/",
@@ -193,6 +206,7 @@ def test_the_console_and_the_delegates_page_have_no_english(seated, officers, la
         "/chair/s1/texts/",
         f"/chair/s1/texts/{text.pk}/",
         "/chair/s1/protocol/",
+        f"/chair/s1/votes/{vote.pk}/",
     ]
     delegate = Client()
     for client, url in [
@@ -204,4 +218,6 @@ def test_the_console_and_the_delegates_page_have_no_english(seated, officers, la
         shown = _reader_text(client.get(url, HTTP_ACCEPT_LANGUAGE=language))
         found = [p for p in ENGLISH_ON_THE_CONSOLE if p in shown]
         assert found == [], f"English on {url} in {language}: {found}"
+        latin = re.findall(r"\b[A-Za-z]{4,}\b", re.sub(r"https?://\S+", " ", shown))
+        assert [w for w in latin if w not in ("Kenes", "PDF", "ODT")] == [], (url, latin)
     services.do_close(congress, acting_user="test")

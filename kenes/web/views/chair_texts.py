@@ -121,6 +121,9 @@ def text_detail(request: HttpRequest, slug: str, text_id: int) -> HttpResponse:
                 "version": after,
                 "diff": am.diff_html(before.body, after.body) if before else None,
                 "paragraphs": am.paragraphs(after.body),
+                # The first version's note is the service's word "draft"; later ones are
+                # sentences written in the language of whoever merged them.
+                "note": _("draft") if after.note == "draft" else after.note,
             }
         )
     rows = []
