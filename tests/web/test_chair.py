@@ -14,6 +14,7 @@ from django.utils import translation
 
 from kenes.audit.models import AuditEntry
 from kenes.ballots import casting
+from kenes.ballots import services as ballots
 from kenes.congress import hall, services
 from kenes.congress import speakers as sp
 from kenes.congress.models import (
@@ -269,3 +270,58 @@ def test_issuing_every_code_twice_with_the_same_form_issues_once(seated, officer
     again = chair.post("/chair/s1/codes/issue/", {"once": once, "confirm": "on"})
     assert again["Location"] == "/chair/s1/codes/"
     assert AuditEntry.objects.filter(action="codes.issue").count() == 1
+
+
+def test_an_election_takes_its_candidates_from_the_eligible_delegates(seated, officers):
+    congress, seats = seated
+    chair = admin_client(officers)
+    once = re.search(
+        r'name="once" value="([0-9a-f]+)"', chair.get("/chair/s1/votes/").content.decode()
+    ).group(1)
+    form = {
+        "once": once,
+        "title": "Председатель партии",
+        "kind": "election",
+        "majority": "simple",
+        "base": "yes_no",
+        "method": "schulze",
+        "seats": "1",
+        "secret": "secret",
+        "candidates": [seats[0].delegate.pk, seats[4].delegate.pk],
+    }
+    chair.post("/chair/s1/votes/", form)
+    vote = HallVote.objects.get(congress=congress)
+    names = [seats[0].delegate.member.full_name, seats[4].delegate.member.full_name]
+    assert sorted(vote.election.candidates.values_list("member_id", flat=True)) == sorted(
+        [seats[0].delegate.member_id, seats[4].delegate.member_id]
+    )
+    code_of = {
+        i.member_id: i.code for i in hall.do_issue_voting_codes(congress, acting_user="test")
+    }
+    chair.post(f"/chair/s1/votes/{vote.pk}/open/")
+    for s in seats[:3]:
+        casting.do_cast(vote.election, code_of[s.delegate.member_id], [[1], [0]])
+    chair.post(f"/chair/s1/votes/{vote.pk}/close/")
+    page = html.unescape(chair.get(f"/chair/s1/votes/{vote.pk}/").content.decode())
+    vote.refresh_from_db()
+    first_choice = list(ballots.options(vote.election))[1]  # everyone's first preference
+    assert first_choice in names
+    assert vote.election.result["winners"] == [first_choice]
+    assert first_choice in page
+
+
+def test_an_election_without_candidates_is_refused_and_nothing_is_made(seated, officers):
+    chair = admin_client(officers)
+    form = {
+        "title": "Совет",
+        "kind": "election",
+        "majority": "simple",
+        "base": "yes_no",
+        "method": "stv",
+        "seats": "2",
+        "secret": "secret",
+    }
+    with translation.override("en"):
+        response = chair.post("/chair/s1/votes/", form, follow=True)
+    assert "Choose the candidates of the election." in response.content.decode()
+    assert HallVote.objects.count() == 0
