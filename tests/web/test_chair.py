@@ -27,6 +27,7 @@ from kenes.congress.models import (
 from kenes.registry.services import do_grant_role
 from tests.web import chair_congress
 from tests.web.chair_congress import admin_client
+from tests.web.handout import codes_csv_text
 
 pytestmark = pytest.mark.django_db
 
@@ -262,6 +263,7 @@ def test_paper_ballots_need_two_tellers_who_agree(seated, officers):
 
 
 def test_issuing_every_code_twice_with_the_same_form_issues_once(seated, officers):
+    congress, seats = seated
     chair = admin_client(officers)
     page = chair.get("/chair/s1/codes/").content.decode()
     once = re.search(r'name="once" value="([0-9a-f]+)"', page).group(1)
@@ -270,6 +272,24 @@ def test_issuing_every_code_twice_with_the_same_form_issues_once(seated, officer
     again = chair.post("/chair/s1/codes/issue/", {"once": once, "confirm": "on"})
     assert again["Location"] == "/chair/s1/codes/"
     assert AuditEntry.objects.filter(action="codes.issue").count() == 1
+    csv_text, slips = codes_csv_text(chair, first)
+    # A slip is private: the delegate's name and voting code, never the badge code that
+    # everyone in the hall can read off their chest.
+    for s in seats:
+        raw = s.badge_code.replace("-", "")
+        assert s.badge_code not in slips and raw not in slips
+        assert s.badge_code not in csv_text and raw not in csv_text
+    names = re.findall(r'<p class="slip__name">([^<]+)</p>', slips)
+    codes = re.findall(r"<code>([^<]+)</code>", slips)
+    assert len(codes) == len(names) == 9  # every eligible delegate, one slip each
+    code_of = dict(zip([html.unescape(n) for n in names], codes, strict=True))
+    vote = hall.do_create_vote(congress, title="Проверка", acting_user="test")
+    hall.do_open_vote(vote, acting_user="test")
+    receipts = [
+        casting.do_cast(vote.election, code_of[s.delegate.member.full_name], [[0]])
+        for s in seats[:6]  # the six in the hall, each with the code on their slip
+    ]
+    assert len(receipts) == 6  # the six in the hall, each with the code on their slip
 
 
 def test_an_election_takes_its_candidates_from_the_eligible_delegates(seated, officers):
