@@ -54,9 +54,7 @@ def test_a_vote_closed_from_two_laptops_at_once_is_counted_once(seated, officers
     vote = hall.do_create_vote(congress, title="Повестка", acting_user="test")
     hall.do_open_vote(vote, acting_user="test")
     clients = [_chair(officers) for _ in range(3)]
-    jobs = [
-        (lambda c=c: c.post(f"/chair/s1/votes/{vote.pk}/close/").status_code) for c in clients
-    ]
+    jobs = [(lambda c=c: c.post(f"/chair/s1/votes/{vote.pk}/close/").status_code) for c in clients]
     results, errors = run_together(jobs)
     assert not errors, errors
     assert results == [302] * 3
