@@ -13,6 +13,7 @@ urlpatterns = [
     path("amend/<slug:slug>/<int:text_id>/", chair_texts.amend_text, name="amend_text"),
     # The chair's console: agenda and speakers
     path(C, chair.chair_home, name="chair_home"),
+    path(C + "timer/", chair.timer_fragment, name="chair_timer"),
     path(C + "items/add/", chair.item_add, name="chair_item_add"),
     path(C + "items/<int:item_id>/current/", chair.item_current, name="chair_item_current"),
     path(C + "speakers/add/", chair.speaker_add, name="chair_speaker_add"),

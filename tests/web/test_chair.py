@@ -42,6 +42,7 @@ def _messages(response) -> list[str]:  # type: ignore[no-untyped-def]
 
 PAGES = [
     "/chair/s1/",
+    "/chair/s1/timer/",
     "/chair/s1/votes/",
     "/chair/s1/codes/",
     "/chair/s1/proxies/",
@@ -152,8 +153,9 @@ def test_items_speakers_a_motion_and_a_protocol_signed_by_two_accounts(seated, o
     chair.post("/chair/s1/speakers/next/", {"after": after})
     speaking = Speaker.objects.get(item=item, started_at__isnull=False)
     assert speaking.delegate_id == seats[0].delegate.pk and speaking.ended_at is None
-    page = chair.get("/chair/s1/")
-    assert "120" in page.content.decode() or "119" in page.content.decode()  # the timer
+    timer = chair.get("/chair/s1/timer/").content.decode()
+    assert seats[0].delegate.member.full_name in timer  # the timer, refreshed alone
+    assert re.search(r'stat__value">-?[0-9]+<', timer)  # seconds left of the 120
     chair.post("/chair/s1/speakers/stop/")
     chair.post("/chair/s1/speakers/stop/")
     assert Speaker.objects.filter(item=item, ended_at__isnull=False).count() == 1

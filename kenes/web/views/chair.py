@@ -135,6 +135,22 @@ def chair_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+def timer_fragment(request: HttpRequest, slug: str) -> HttpResponse:
+    """The timer alone, for the console's page to refresh every second (htmx); without
+    JavaScript the page shows it as it was when loaded."""
+    congress = chaired(request, slug)
+    item = current_item(congress)
+    timer = sp.timer(item) if item is not None else None
+    speaking = timer.speaker if timer is not None else None
+    context = {
+        "congress": congress,
+        "timer": timer,
+        "speaking": delegate_label(speaking.delegate) if speaking else "",
+    }
+    return render(request, "web/chair/_timer.html", context)
+
+
+@login_required
 @require_POST
 def item_add(request: HttpRequest, slug: str) -> HttpResponse:
     congress = chaired(request, slug)
