@@ -73,6 +73,9 @@ class Action(StrEnum):
     MANAGE_CONGRESS = "manage_congress"
     KEEP_DOOR = "keep_door"
     PRINT_BADGES = "print_badges"
+    # The chair's console of a congress (agenda, speakers, votes, codes, proxies, texts,
+    # protocol): national admins only; a congress speaks for the whole party.
+    CHAIR_CONGRESS = "chair_congress"
 
 
 def roles_of(user: Any) -> list[Role]:
@@ -245,6 +248,7 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
             r.kind == RoleKind.REGIONAL and r.region_code == obj for r in roles_of(user)
         )
     if action in (
+        Action.CHAIR_CONGRESS,
         Action.EXPORT_DOSSIER,
         Action.MANAGE_CONGRESS,
         Action.MANAGE_ROLES,

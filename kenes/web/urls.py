@@ -150,4 +150,5 @@ urlpatterns = [
     # Consultations and the programme (urls_agenda.py); seat scenarios (urls_parliament.py)
     path("", include("kenes.web.urls_agenda")),
     path("", include("kenes.web.urls_parliament")),
+    path("", include("kenes.web.urls_chair")),  # a congress's chair's console
 ]
