@@ -93,7 +93,7 @@ def do_cast(election: Election, code: str, ranking: Sequence[Sequence[int]]) -> 
         if _lock_open(election.pk) != phases.OPEN:
             raise _not_open(election)
         if not _mark_voted(election.pk, found.voter, found.code_id):
-            raise _voted_with_another_code()
+            raise _not_marked(election, found.voter)
         _put_envelope(election.pk, slot, sealed)
     return receipt
 
@@ -121,6 +121,21 @@ def _not_open(election: Election) -> BallotError:
     return BallotError(
         _("“%(title)s” is not open: ballots are not accepted.") % {"title": election.title}
     )
+
+
+def _not_marked(election: Election, voter: str) -> BallotError:
+    """Why the roll refused a live code: its voter is not on this vote's roll (a vote whose
+    roll is fixed at the opening, e.g. a congress's delegates in the hall), or already voted
+    with another code. Asked only after a refusal: the cast itself stays one statement."""
+    if not VoterRoll.objects.filter(election_id=election.pk, voter=voter).exists():
+        return BallotError(
+            _(
+                "Your code is valid, but you are not on the roll of “%(title)s” (its voters "
+                "were fixed when it opened). Ask the officers."
+            )
+            % {"title": election.title}
+        )
+    return _voted_with_another_code()
 
 
 def _voted_with_another_code() -> BallotError:
@@ -167,7 +182,8 @@ def _cast_on_postgresql(
     if not live:
         raise _not_open(election)
     if not put:
-        raise _voted_with_another_code()
+        found = codes.find_code(code, [election.purpose])
+        raise _not_marked(election, found.voter if found else "")
 
 
 @functools.cache

@@ -29,8 +29,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kenes.audit import services as audit
-from kenes.congress.models import Amendment, Congress, CongressText, Delegate, Status, TextVersion
-from kenes.congress.services import CongressError, _badge_index, normalise_badge
+from kenes.congress.models import Amendment, Congress, CongressText, Status, TextVersion
+from kenes.congress.services import CongressError, delegate_by_badge
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -136,14 +136,7 @@ def do_table(
         )
     delegate = None
     if badge is not None:
-        normalised = normalise_badge(badge)
-        delegate = (
-            Delegate.objects.filter(
-                congress=congress, badge_index=_badge_index(congress.pk, normalised)
-            ).first()
-            if normalised
-            else None
-        )
+        delegate = delegate_by_badge(congress, badge)
         if delegate is None:
             raise CongressError(_("This badge code is not one of this congress's delegates."))
     elif group is None:

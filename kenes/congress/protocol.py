@@ -338,7 +338,7 @@ def do_sign(congress: Congress, role: str, *, acting_user: Any) -> ProtocolSigna
 # Rendering -----------------------------------------------------------------------------
 
 
-def _sections(p: Protocol) -> list[tuple[str, list[str]]]:
+def sections(p: Protocol) -> list[tuple[str, list[str]]]:
     """The protocol as headed sections of lines, shared by both renderers."""
 
     def vote_lines(v: VoteRecord) -> list[str]:
@@ -417,7 +417,7 @@ def to_pdf(p: Protocol) -> bytes:
     pdf.add_font("DejaVu", "B", str(fonts.joinpath("DejaVuSans-Bold.ttf")))
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    for n, (heading, lines) in enumerate(_sections(p)):
+    for n, (heading, lines) in enumerate(sections(p)):
         pdf.set_font("DejaVu", "B", 15 if n == 0 else 12)
         pdf.multi_cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 10)
@@ -436,7 +436,7 @@ def to_odt(p: Protocol) -> bytes:
     heading = Style(name="Heading", family="paragraph")
     heading.addElement(TextProperties(fontsize="13pt", fontweight="bold"))
     doc.styles.addElement(heading)
-    for title, lines in _sections(p):
+    for title, lines in sections(p):
         doc.text.addElement(H(outlinelevel=1, stylename=heading, text=title))
         for line in lines:
             doc.text.addElement(P(text=line))

@@ -54,6 +54,17 @@ def _badge_index(congress_id: int, normalised: str) -> str:
     return service_index(f"congress-badge:{congress_id}:{normalised}")
 
 
+def delegate_by_badge(congress: Congress, badge: str) -> Delegate | None:
+    """The delegate of this congress whose badge code `badge` is (however typed), or None.
+    By the keyed hash alone: works while sealed."""
+    normalised = normalise_badge(badge)
+    if normalised is None:
+        return None
+    return Delegate.objects.filter(
+        congress=congress, badge_index=_badge_index(congress.pk, normalised)
+    ).first()
+
+
 # The congress --------------------------------------------------------------------------
 
 

@@ -56,7 +56,7 @@ def test_one_code_votes_in_every_vote_and_the_hall_numbers_are_kept(congress_in_
     for member_id, marks in zip(here, [YES, YES, YES, NO, ABSTAIN, YES], strict=True):
         casting.do_cast(first.election, code_of[member_id], marks)
     absent = seated[6].delegate.member_id  # eligible, not in the hall: not on the roll
-    with pytest.raises(BallotError):
+    with pytest.raises(BallotError, match="not on the roll"):
         casting.do_cast(first.election, code_of[absent], YES)
     services.do_check_in(congress, seated[0].badge_code, arriving=False, acting_user=admin)
     hall.do_close_vote(first, acting_user=admin)

@@ -143,7 +143,9 @@ def test_items_speakers_a_motion_and_a_protocol_signed_by_two_accounts(seated, o
             {"badge": seats[8].badge_code, "kind": "pro"},
             follow=True,
         )
-    assert "Only a delegate in the hall may ask for the floor." in refused.content.decode()
+    with translation.override("ru"):  # the page speaks the site's language
+        said = translation.gettext("Only a delegate in the hall may ask for the floor.")
+    assert said in refused.content.decode()
     assert Speaker.objects.filter(item=item).count() == 2
 
     # Next speaker, the same press twice: the floor moves on once.

@@ -26,7 +26,7 @@ from kenes.ballots.services import BallotError
 from kenes.congress import protocol, services
 from kenes.congress import speakers as sp
 from kenes.congress.models import AgendaItem, Congress, Delegate, Speaker, Status
-from kenes.congress.services import CongressError, _badge_index, normalise_badge
+from kenes.congress.services import CongressError, delegate_by_badge
 from kenes.registry.scoping import Action, can
 from kenes.web import labels
 from kenes.web.forms_chair import ItemForm, SpeakerForm
@@ -80,12 +80,7 @@ def eligible(congress: Congress) -> Any:
 
 
 def by_badge(congress: Congress, badge: str) -> Delegate | None:
-    normalised = normalise_badge(badge)
-    if normalised is None:
-        return None
-    return Delegate.objects.filter(
-        congress=congress, badge_index=_badge_index(congress.pk, normalised)
-    ).first()
+    return delegate_by_badge(congress, badge)
 
 
 def current_item(congress: Congress) -> AgendaItem | None:
@@ -271,7 +266,7 @@ def protocol_page(request: HttpRequest, slug: str) -> HttpResponse:
     signed = {s.role: s for s in congress.signatures.select_related("signer").order_by("signed_at")}
     context = {
         "congress": congress,
-        "sections": protocol._sections(built),  # the PDF's and the ODT's own sections
+        "sections": protocol.sections(built),  # the PDF's and the ODT's own sections
         "digest": built.digest,
         "signed": signed,
         "holds": protocol.signatures_hold(congress),
@@ -289,7 +284,8 @@ def protocol_file(request: HttpRequest, slug: str, suffix: str) -> HttpResponse:
     }
     if suffix not in kinds:
         raise Http404
-    response = HttpResponse(protocol.render(congress, f".{suffix}"), content_type=kinds[suffix])
+    data = protocol.render(congress, f".{suffix}", acting_user=request.user)
+    response = HttpResponse(data, content_type=kinds[suffix])
     response["Content-Disposition"] = f'attachment; filename="protocol-{congress.slug}.{suffix}"'
     return response
 

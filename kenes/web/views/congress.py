@@ -197,6 +197,7 @@ def congress_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "seat_form": SeatForm(),
             "badges_form": BadgesForm(regions=printable) if printable else None,
             "closed": congress.status == Status.CLOSED,
+            "chair": can(request.user, Action.CHAIR_CONGRESS),
         },
     )
 
