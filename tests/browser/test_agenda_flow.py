@@ -10,9 +10,10 @@ vote. No request may leave 127.0.0.1.
 
 from __future__ import annotations
 
-import datetime
 import re
 import time
+
+from django.utils import timezone
 
 from tests.browser.conftest import approve_bulk_reads, download_handouts, log_in
 
@@ -55,7 +56,7 @@ def _create_and_issue(page, browser, server) -> tuple[int, list[str]]:  # type: 
         "s => [...s.options].find(o => o.text.includes('Фермеры')).value",
     )
     page.select_option("select[name=electorate]", farmers)
-    page.fill("input[name=cutoff_on]", datetime.date.today().isoformat())
+    page.fill("input[name=cutoff_on]", timezone.localdate().isoformat())  # the server's day
     assert page.is_checked("input[name=moderation]")
     page.fill("textarea[name=statements]", "\n".join(SEEDS))
     page.click("form.stacked button[type=submit]")

@@ -10,11 +10,12 @@ No request may leave 127.0.0.1.
 
 from __future__ import annotations
 
-import datetime
 import json
 import re
 import subprocess
 import sys
+
+from django.utils import timezone
 
 from tests.browser.conftest import (  # noqa: F401 - shared launch flags
     CHROMIUM_ARGS,
@@ -47,7 +48,7 @@ def _create_and_open(page, browser, server) -> tuple[int, list[str]]:  # type: i
         "s => [...s.options].find(o => o.text.includes('Фермеры')).value",
     )
     page.select_option("select[name=electorate]", farmers)
-    page.fill("input[name=cutoff_on]", datetime.date.today().isoformat())
+    page.fill("input[name=cutoff_on]", timezone.localdate().isoformat())  # the server's day
     page.select_option("select[name=method]", "stv")
     page.fill("input[name=seats]", "2")
     page.click("form.election-form button[type=submit]")

@@ -9,6 +9,7 @@ import datetime
 import io
 
 import pytest
+from django.utils import timezone
 
 from kenes.core.iin import make_iin
 from kenes.core.rules import load_jurisdiction
@@ -22,7 +23,7 @@ from tests.conftest import HEADER, csv_bytes, person
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()  # the day compute_readiness() counts on (Almaty, not UTC)
 
 
 def _years_ago(years: int, days: int = 0) -> datetime.date:
