@@ -20,7 +20,6 @@ first line, a line on the slips page).
 
 from __future__ import annotations
 
-import datetime
 import json
 import uuid
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 from django_tasks import task
@@ -69,7 +69,7 @@ def do_hand_out(
         "title": title,
         "link_base": link_base,
         "language": language,
-        "issued_at": datetime.date.today().isoformat(),
+        "issued_at": timezone.localdate().isoformat(),
         "codes": codes,
     }
     bundle = prepared.new_bundle()

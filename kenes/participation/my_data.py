@@ -202,7 +202,7 @@ def check_correction(field_name: str, value: str, note: str = "") -> Any:
             born = parse_date(text)
         except ValueError:
             born = None
-        if born is None or not datetime.date(1900, 1, 1) <= born <= datetime.date.today():
+        if born is None or not datetime.date(1900, 1, 1) <= born <= timezone.localdate():
             raise ValidationError(_("Write the date of birth as DD.MM.YYYY, e.g. 05.03.1985."))
         return born
     if field_name == "phone":

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -215,7 +216,7 @@ def do_update_member(member: Member, changes: dict[str, Any], *, acting_user: An
         for name, value in changes.items():
             setattr(current, name, value)
         if changes.get("status") == MemberStatus.LEFT and not current.left_on:
-            current.left_on = datetime.date.today()
+            current.left_on = timezone.localdate()
         current.save()
         audit.record(
             "member.update",
