@@ -29,11 +29,12 @@ CHARTER = (
 
 
 def seed_demo_congress(*, admin: Any, badges_file: Path, secretary: Any = None) -> Congress | None:
-    """Once: nothing happens if any congress exists, or if the demo movement is too small
-    to seat one (a demo made with a handful of members, as some tests make it)."""
-    if Congress.objects.exists() or Member.objects.count() < FOUNDERS:
+    """Once: nothing happens if any congress exists. The founding congress needs a movement
+    large enough for the law's initiative group (a demo made with fewer members, as some
+    tests make it, has only the upcoming congress)."""
+    if Congress.objects.exists() or not Member.objects.exists():
         return None
-    if secretary is not None:
+    if secretary is not None and Member.objects.count() >= FOUNDERS:
         seed_founding_congress(admin=admin, secretary=secretary)
     today = timezone.localdate()
     congress = do_create_congress(

@@ -35,7 +35,7 @@ from kenes.congress.models import (
     NamedChoice,
     Status,
 )
-from kenes.congress.services import CongressError
+from kenes.congress.services import CongressError, quorum
 from kenes.core.tally import build_profile, write_blt
 from kenes.participation import services as codes
 from kenes.registry.models import Member
@@ -137,6 +137,20 @@ def do_open_vote(vote: HallVote, *, acting_user: Any) -> HallVote:
         carried = proxies.carried_member_ids(congress)  # votes given to a holder in the hall
         if not here:
             raise CongressError(_("No eligible delegate is in the hall."))
+        state = quorum(congress)
+        if not state.met:  # a decision without a quorum would not bind the party
+            raise CongressError(
+                _(
+                    "The hall is not quorate (%(present)s present, %(needed)s needed; regions "
+                    "%(regions)s of %(regions_needed)s): the vote cannot open."
+                )
+                % {
+                    "present": state.present,
+                    "needed": state.needed,
+                    "regions": state.regions_present,
+                    "regions_needed": state.regions_needed,
+                }
+            )
         if vote.secret:
             voters = list(Member.objects.filter(pk__in=[*here, *carried]).order_by("pk"))
             election = Election.objects.get(pk=vote.election_id)

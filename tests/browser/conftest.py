@@ -142,7 +142,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = isolated_env({"KENES_ENV": "development", "KENES_VAR_DIR": str(var)})
     kenes = [sys.executable, "-m", "kenes"]
     subprocess.run(
-        [*kenes, "demo", "--no-serve", "--members", "600"],
+        [*kenes, "demo", "--no-serve", "--members", "800"],  # the founding congress: 760
         env=env,
         check=True,
         capture_output=True,

@@ -211,3 +211,16 @@ def test_the_congress_codes_outlive_its_votes_and_go_with_its_close(congress_in_
     services.do_close(congress, acting_user=admin)
     due = sum(q.count() for q in kind.due(later, kind.default_days))
     assert due == len(code_of)
+
+
+def test_no_vote_opens_without_a_quorum(congress_in_session):
+    congress, seated, _code_of, admin = congress_in_session  # 6 of 8 eligible in the hall
+    for s in seated[:2]:
+        services.do_check_in(congress, s.badge_code, arriving=False, acting_user=admin)
+    vote = hall.do_create_vote(congress, title="Без кворума", acting_user=admin)
+    with pytest.raises(CongressError, match="not quorate .4 present, 5 needed"):
+        hall.do_open_vote(vote, acting_user=admin)
+    vote.election.refresh_from_db()
+    assert vote.election.phase == "draft"
+    services.do_check_in(congress, seated[0].badge_code, acting_user=admin)
+    hall.do_open_vote(vote, acting_user=admin)

@@ -61,6 +61,7 @@ def test_a_mandate_counts_only_while_its_holder_is_in_the_hall(session, officers
     absent, holder = d[6], d[0]
     _proxy, mandate = proxies.do_give(absent, holder, acting_user=admin)
     services.do_check_in(congress, seated[0].badge_code, arriving=False, acting_user=admin)
+    services.do_check_in(congress, seated[5].badge_code, acting_user=admin)  # still quorate
     vote = hall.do_create_vote(congress, title="Регламент", acting_user=admin)
     hall.do_open_vote(vote, acting_user=admin)
     with pytest.raises(BallotError):  # the giver's vote is not on the roll
