@@ -1,23 +1,26 @@
 """The hall's live state: what the delegates' phones and the projector show, as a plain dict.
 
 `hall_state(congress)` answers with the status of the congress, the current agenda item,
-who speaks and their timer, the next three speakers, the quorum, the vote under way (its
-title, kind, whether secret: nothing about how anyone voted) or the last result (counts and
-outcome). Speakers' names are the only personal data: they are public in the hall. A named
-vote's answers are never in it, only its counts once published.
+who speaks and since when (`clock` counts their seconds left), the next three speakers,
+the quorum, the vote under way (its title, kind, whether secret: nothing about how anyone
+voted) or the last result (counts and outcome). Speakers' names are the only personal data:
+they are public in the hall. A named vote's answers are never in it, only its counts once
+published.
 
 Caching: a thousand phones poll every two seconds, so the state is computed at most once
 per `MAX_AGE` second per process and congress (`LiveState`: the dict, its JSON body and its
 ETag), then served from memory. One thread recomputes while the others wait for it; a
 second process computes its own copy (nothing is shared between processes, nothing needs
 to be: the database is the truth). A change is therefore seen within `MAX_AGE` second by
-every process, without the services having to bump anything. The timer's seconds are those
-at the computation (at most `MAX_AGE` behind the clock). The state uses codes ("open",
+every process, without the services having to bump anything. The state holds when the
+speaker began, not their seconds left, so it (and its ETag) stays the same while nothing
+happens: a phone that polls gets 304. The state uses codes ("open",
 "carried", "pro"), never translated words: one copy serves every language.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import threading
@@ -108,7 +111,6 @@ def compute(congress: Congress) -> dict[str, Any]:
         },
         "vote": _vote_under_way(congress),
         "last_result": _last_result(congress),
-        "at": timezone.now().isoformat(timespec="seconds"),
     }
 
 
@@ -125,18 +127,42 @@ def _speaker_row(speaker: Speaker) -> dict[str, Any]:
 
 
 def _speaker(item: AgendaItem) -> dict[str, Any] | None:
+    """Who speaks, with what their clock started from: the seconds left are counted from
+    `started_at` when shown (`clock`), so the state stays the same while they speak."""
     timer = speakers.timer(item)
-    if timer.speaker is None:
+    if timer.speaker is None or timer.speaker.started_at is None:
         return None
-    left = timer.left
+    had = None if timer.delegation_left is None else timer.delegation_left + timer.elapsed
     return {
         **_speaker_row(timer.speaker),
-        "allowed": timer.allowed,
-        "elapsed": timer.elapsed,
-        "left": left,
-        "over_time": left is not None and left < 0,
-        "delegation_left": timer.delegation_left,
+        "started_at": timer.speaker.started_at.isoformat(),
+        "allowed": timer.allowed,  # seconds; None: no limit
+        "delegation_had": had,  # seconds the delegation had left when they began; None: no limit
     }
+
+
+@dataclass(frozen=True)
+class Clock:
+    elapsed: int
+    left: int | None  # negative: over time; None: no limit
+    delegation_left: int | None
+
+    @property
+    def over_time(self) -> bool:
+        return self.left is not None and self.left < 0
+
+
+def clock(speaker: dict[str, Any], *, now: datetime.datetime | None = None) -> Clock:
+    """The speaker's timer at `now` (the server's clock), from the state's speaker."""
+    now = now or timezone.now()
+    started = datetime.datetime.fromisoformat(speaker["started_at"])
+    elapsed = max(0, int((now - started).total_seconds()))
+    allowed, had = speaker["allowed"], speaker["delegation_had"]
+    return Clock(
+        elapsed,
+        None if allowed is None else allowed - elapsed,
+        None if had is None else had - elapsed,
+    )
 
 
 def _vote_under_way(congress: Congress) -> dict[str, Any] | None:

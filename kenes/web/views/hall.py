@@ -5,8 +5,9 @@ served from memory). `/hall/<slug>/state.json` is public and needs no cookie; it
 304 to a matching If-None-Match. The phone page `/hall/<slug>/` needs no account: it polls
 its partial every 2 s with htmx (a <noscript> refresh without JavaScript) and, while a
 secret vote is open, links to `/vote/` where the delegate types their congress voting code.
-The partials carry an ETag too (the state's, with the language), and their HTML is kept per
-state and language, so a thousand phones cost one computation and one rendering a second.
+The partials carry an ETag too (the state's, with the language and, while someone speaks,
+the second of their timer), and their HTML is kept per state, language and second, so a
+thousand phones cost one computation and one rendering a second.
 
 The projector `/hall/<slug>/projector/` is for officers: signed in with
 `can(user, Action.VIEW_AGGREGATES)` (every officer role; an auditor too). It polls every
@@ -82,7 +83,7 @@ def _labels(choices: Any) -> dict[str, str]:
     return {str(value): str(label) for value, label in choices.choices}
 
 
-def display(state: dict[str, Any]) -> dict[str, Any]:
+def display(state: dict[str, Any], timer: live.Clock | None) -> dict[str, Any]:
     """The state with what the templates show in words (in the active language)."""
     speaker_kinds = _labels(SpeakerKind)
     speaker = state["speaker"]
@@ -93,8 +94,9 @@ def display(state: dict[str, Any]) -> dict[str, Any]:
         "state": state,
         "status": _labels(Status).get(state["congress"]["status"], ""),
         "speaker_kind": speaker_kinds.get(speaker["kind"], "") if speaker else "",
-        "speaker_clock": clock(speaker["left"] if speaker else None),
-        "speaker_elapsed": clock(speaker["elapsed"] if speaker else None),
+        "timer": timer,
+        "speaker_clock": clock(timer.left if timer else None),
+        "speaker_elapsed": clock(timer.elapsed if timer else None),
         "next_speakers": [
             {"name": s["name"], "kind": speaker_kinds.get(s["kind"], "")}
             for s in state["next_speakers"]
@@ -108,11 +110,18 @@ def display(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _timer(state: dict[str, Any]) -> live.Clock | None:
+    return live.clock(state["speaker"]) if state["speaker"] else None
+
+
 def _partial(request: HttpRequest, slug: str, template: str) -> HttpResponse:
-    """A live partial, rendered once per state and language and kept; 304 when unchanged."""
+    """A live partial, rendered once per state, language and second of the speaker's timer
+    and kept; 304 when unchanged."""
     found = _live(slug)
     lang = get_language() or ""
-    etag = found.etag[:-1] + "-" + lang + '"'
+    timer = _timer(found.state)
+    tick = f"-{timer.elapsed}" if timer else ""
+    etag = f'{found.etag[:-1]}-{lang}{tick}"'
     if _matches(request, etag):
         return _not_modified(etag)
     key = (template, slug, lang)
@@ -120,7 +129,7 @@ def _partial(request: HttpRequest, slug: str, template: str) -> HttpResponse:
     if kept is not None and kept[0] == etag:
         html = kept[1]
     else:
-        html = render_to_string(template, display(found.state))
+        html = render_to_string(template, display(found.state, timer))
         with _rendered_lock:
             if len(_rendered) >= _RENDERED_LIMIT:
                 _rendered.clear()
@@ -135,7 +144,7 @@ def _partial(request: HttpRequest, slug: str, template: str) -> HttpResponse:
 def hall_phone(request: HttpRequest, slug: str) -> HttpResponse:
     found = _live(slug)
     context = {
-        **display(found.state),
+        **display(found.state, _timer(found.state)),
         "slug": slug,
         "poll": PHONE_POLL_SECONDS,
         "refresh": PHONE_POLL_SECONDS * 5,  # without JavaScript: the whole page, less often
@@ -159,7 +168,7 @@ def hall_projector(request: HttpRequest, slug: str) -> HttpResponse:
     _officer(request)
     found = _live(slug)
     context = {
-        **display(found.state),
+        **display(found.state, _timer(found.state)),
         "slug": slug,
         "poll": PROJECTOR_POLL_SECONDS,
         "refresh": PROJECTOR_POLL_SECONDS * 2,
