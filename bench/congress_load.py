@@ -123,9 +123,12 @@ class Chair:
 
 
 def first_after(changes: list[tuple[float, list[Any]]], moment: float, test: Any) -> float | None:
+    """Seconds from `moment` (the chair's return, just after the commit) to the first change
+    that shows it; 0 when it was seen before the chair's answer came back (the commit is
+    visible before `do_close_vote` returns)."""
     for at, seen in changes:
-        if at >= moment and test(seen):
-            return at - moment
+        if test(seen):
+            return max(0.0, at - moment)
     return None
 
 
