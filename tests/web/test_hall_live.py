@@ -189,3 +189,11 @@ def test_the_live_partial_answers_304_when_unchanged(in_session):
     assert again.status_code == 304
     other = client.get(url, HTTP_ACCEPT_LANGUAGE="ru", HTTP_IF_NONE_MATCH=first["ETag"])
     assert other.status_code == 200  # another language, another text
+
+
+def test_a_signed_out_projector_reloads_instead_of_swapping_the_login_page_in(in_session):
+    congress, *_ = in_session
+    url = reverse("hall_projector_live", args=[congress.slug])
+    response = Client().get(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 403 and response["HX-Refresh"] == "true"
+    assert response.content == b""

@@ -176,8 +176,18 @@ def hall_projector(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "web/hall/projector.html", context)
 
 
-@login_required
 @require_GET
 def hall_projector_live(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.headers.get("HX-Request") and not can(request.user, Action.VIEW_AGGREGATES):
+        # Signed out meanwhile (or the role taken away): the projector's poll must not swap a
+        # login page into the screen; htmx reloads the whole page, which then says why.
+        response = HttpResponse(status=403)
+        response["HX-Refresh"] = "true"
+        return response
+    return _projector_live(request, slug)
+
+
+@login_required
+def _projector_live(request: HttpRequest, slug: str) -> HttpResponse:
     _officer(request)
     return _partial(request, slug, "web/hall/_projector_live.html")
