@@ -197,3 +197,22 @@ def test_a_signed_out_projector_reloads_instead_of_swapping_the_login_page_in(in
     response = Client().get(url, HTTP_HX_REQUEST="true")
     assert response.status_code == 403 and response["HX-Refresh"] == "true"
     assert response.content == b""
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_projector_has_no_english_in_kazakh_and_russian(in_session, client_for, language):
+    congress, _delegates, _codes, admin = in_session
+    client = client_for("admin")
+    client.cookies["django_language"] = language
+    url = reverse("hall_projector", args=[congress.slug])
+    speaking = _text(client.get(url, HTTP_ACCEPT_LANGUAGE=language))
+    assert _latin_words(speaking) == [], speaking
+    vote = hall.do_create_vote(congress, title="Повестка дня", acting_user=admin)
+    hall.do_open_vote(vote, acting_user=admin)
+    live.forget()
+    voting = _text(client.get(url, HTTP_ACCEPT_LANGUAGE=language))
+    assert _latin_words(voting) == [], voting
+    hall.do_close_vote(vote, acting_user=admin)
+    live.forget()
+    result = _text(client.get(url, HTTP_ACCEPT_LANGUAGE=language))
+    assert _latin_words(result) == [], result
