@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET
 
 from kenes.ballots.models import Base, Kind, Majority
 from kenes.congress import live
-from kenes.congress.models import SpeakerKind, Status
+from kenes.congress.models import SpeakerKind
 from kenes.registry.scoping import Action, can
 
 PHONE_POLL_SECONDS = 2
@@ -92,7 +92,6 @@ def display(state: dict[str, Any], timer: live.Clock | None) -> dict[str, Any]:
     quorum = state["quorum"]
     return {
         "state": state,
-        "status": _labels(Status).get(state["congress"]["status"], ""),
         "speaker_kind": speaker_kinds.get(speaker["kind"], "") if speaker else "",
         "timer": timer,
         "speaker_clock": clock(timer.left if timer else None),
