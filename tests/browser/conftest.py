@@ -47,8 +47,19 @@ NOT_PAGES = frozenset(
         "vote_link",
         "agenda_link",
         "audit_receipt_file",
+        "hall_state_json",
+        "hall_phone_live",
+        "hall_projector_live",
     }
 )
+
+
+def start_pages() -> list[str]:
+    """Where the crawls start: the overview, and the hall's pages of the demo's upcoming
+    congress (the delegates' phone page and the projector), which no link has to reach."""
+    from kenes.congress.demo import SLUG
+
+    return ["/", f"/hall/{SLUG}/", f"/hall/{SLUG}/projector/"]
 
 
 RAISE_SCREEN_LIMIT = """
@@ -73,7 +84,7 @@ def crawl(page, base_url: str) -> Iterator[tuple[str, str, Any]]:  # type: ignor
 
     host = urlsplit(base_url).netloc
     seen: set[str] = set()
-    todo = ["/"]
+    todo = start_pages()
     while todo:
         path = todo.pop(0)
         try:
