@@ -13,6 +13,7 @@ from kenes.web.views import (
     elections,
     files,
     groups,
+    hall,
     imports,
     members,
     my_data,
@@ -31,6 +32,13 @@ urlpatterns = [
     path("vote/cast/", vote.vote_cast_page, name="vote_cast"),
     path("vote/receipt/", vote.vote_receipt, name="vote_receipt"),
     path("vote/<str:code>/", vote.vote_link, name="vote_link"),
+    # The hall live (views/hall.py): the state as JSON and the delegates' phone page, no
+    # account; the projector, for officers. Polled by every phone in the hall.
+    path("hall/<slug:slug>/", hall.hall_phone, name="hall_phone"),
+    path("hall/<slug:slug>/live/", hall.hall_phone_live, name="hall_phone_live"),
+    path("hall/<slug:slug>/state.json", hall.hall_state_json, name="hall_state_json"),
+    path("hall/<slug:slug>/projector/", hall.hall_projector, name="hall_projector"),
+    path("hall/<slug:slug>/projector/live/", hall.hall_projector_live, name="hall_projector_live"),
     # A member's own data with their personal data code, no account (views/my_data.py)
     path("my-data/", my_data.my_data_start, name="my_data"),
     path("my-data/correction/", my_data.my_data_correction, name="my_data_correction"),

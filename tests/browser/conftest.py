@@ -48,12 +48,24 @@ NOT_PAGES = frozenset(
         "agenda_link",
         "audit_receipt_file",
         "chair_protocol_file",
+        "hall_state_json",
+        "hall_phone_live",
+        "hall_projector_live",
     }
 )
 
 #: Where the crawl starts besides the overview: pages no menu links to yet (the chair's
 #: console of the demo's congresses, the delegates' amendment page).
 CRAWL_STARTS = ("/", "/chair/s-2027/", "/chair/founding/", "/amend/s-2027/")
+
+
+def start_pages() -> list[str]:
+    """Where the crawls start: the overview, the chair's consoles and the amendments page of
+    the demo's congresses, and the hall's pages of the upcoming one (the delegates' phone
+    page and the projector), which no link has to reach."""
+    from kenes.congress.demo import SLUG
+
+    return [*CRAWL_STARTS, f"/hall/{SLUG}/", f"/hall/{SLUG}/projector/"]
 
 
 RAISE_SCREEN_LIMIT = """
@@ -97,7 +109,7 @@ def crawl(page, base_url: str) -> Iterator[tuple[str, str, Any]]:  # type: ignor
 
     host = urlsplit(base_url).netloc
     seen: set[str] = set()
-    todo = list(CRAWL_STARTS)
+    todo = start_pages()
     while todo:
         path = todo.pop(0)
         try:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import Server, crawl, log_in
+from tests.browser.conftest import Server, crawl, log_in, start_pages
 
 PHONE = {"width": 360, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
@@ -170,6 +170,9 @@ def test_no_serious_violation_on_any_member_page(browser, server, check):  # typ
             page.locator("form:has(input[name=code]) button[type=submit]").first.click()
             page.wait_for_load_state()
             check.run(page, f"{where} consultation report")
+
+            page.goto(server.url + start_pages()[1])
+            check.run(page, f"{where} the hall on a delegate's phone")
 
             page.goto(server.url + "/results/")
             check.run(page, f"{where} published results")
