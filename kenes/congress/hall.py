@@ -130,7 +130,7 @@ def do_open_vote(vote: HallVote, *, acting_user: Any) -> HallVote:
         congress = Congress.objects.select_for_update().get(pk=vote.congress_id)
         if congress.status != Status.OPEN:
             raise CongressError(_("Open the congress before its votes."))
-        if _open_votes(congress).exclude(pk=vote.pk).exists():
+        if open_votes(congress).exclude(pk=vote.pk).exists():
             raise CongressError(_("Another vote of the congress is open: close it first."))
         eligible = _eligible(congress)
         here = list(eligible.filter(present=True).values_list("member_id", flat=True))
@@ -194,7 +194,7 @@ def do_close_vote(vote: HallVote, *, acting_user: Any) -> HallVote:
     return vote
 
 
-def _open_votes(congress: Congress) -> Any:
+def open_votes(congress: Congress) -> Any:
     """Votes under way: a secret one open in the ballots app, or a named one being called."""
     return HallVote.objects.filter(congress=congress).filter(
         Q(election__phase=ballot_phases.OPEN)

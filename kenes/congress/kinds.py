@@ -12,6 +12,8 @@ from importlib import resources
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kenes.congress.models import Congress, CongressKind
 from kenes.core.congress.quorum import QuorumRule
@@ -65,3 +67,30 @@ def quorum_rule(congress: Congress) -> QuorumRule:
         rules.get("regions_share", ""),
         rules.get("minimum_present", 0),
     )
+
+
+def quorum_words(rules: dict[str, Any]) -> str:
+    """A congress's quorum rule in words, in the reader's language (its page, the quorum
+    panel, the protocol)."""
+    share = rules["quorum_share"]
+    if rules["quorum_strictly_more"]:
+        words = _("More than %(share)s of the entitled delegates are present") % {"share": share}
+    else:
+        words = _("At least %(share)s of the entitled delegates are present") % {"share": share}
+    parts = [words]
+    if rules.get("regions_share"):
+        parts.append(
+            _("delegates of at least %(share)s of the regions with delegates are present")
+            % {"share": rules["regions_share"]}
+        )
+    if rules.get("minimum_present"):
+        minimum = rules["minimum_present"]
+        parts.append(
+            ngettext(
+                "at least %(n)s delegate is present",
+                "at least %(n)s delegates are present",
+                minimum,
+            )
+            % {"n": minimum}
+        )
+    return "; ".join(parts) + "."

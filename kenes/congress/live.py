@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from kenes.ballots import phases as ballot_phases
 from kenes.ballots.models import Ballot
-from kenes.congress import services, speakers
+from kenes.congress import hall, services, speakers
 from kenes.congress.models import AgendaItem, Congress, HallVote, Speaker, Status
 from kenes.security.keys import Sealed
 
@@ -175,14 +175,7 @@ def _vote_under_way(congress: Congress) -> dict[str, Any] | None:
         .first()
     )
     named = (
-        HallVote.objects.filter(
-            congress=congress,
-            secret=False,
-            present_at_open__isnull=False,
-            present_at_close__isnull=True,
-        )
-        .select_related("election", "item")
-        .first()
+        hall.open_votes(congress).filter(secret=False).select_related("election", "item").first()
     )
     vote = named or open_vote
     if vote is None:

@@ -25,6 +25,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kenes.audit import services as audit
 from kenes.ballots.models import Base, Majority
@@ -110,22 +111,6 @@ def _region_name(code: str) -> str:
         return code
 
 
-def _rule_text(congress: Congress) -> str:
-    rules = congress.rules
-    more = _("more than") if rules["quorum_strictly_more"] else _("at least")
-    text = _("%(more)s %(share)s of the eligible delegates present") % {
-        "more": more,
-        "share": rules["quorum_share"],
-    }
-    if rules.get("regions_share"):
-        text += _("; delegates of at least %(share)s of the regions") % {
-            "share": rules["regions_share"]
-        }
-    if rules.get("minimum_present"):
-        text += _("; at least %(n)s present") % {"n": rules["minimum_present"]}
-    return text
-
-
 def _attendance(congress: Congress) -> list[str]:
     """The hall's numbers at each change of the quorum, and at the first and last events."""
     rule = kinds.quorum_rule(congress)
@@ -168,7 +153,9 @@ def _vote(vote: HallVote) -> VoteRecord:
             "base": Base(election.base).label,
         }
     else:
-        rule = _("%(method)s, %(seats)s seat(s)") % {
+        rule = ngettext(
+            "%(method)s, %(seats)s seat", "%(method)s, %(seats)s seats", election.seats
+        ) % {
             "method": election.method,
             "seats": election.seats,
         }
@@ -269,7 +256,7 @@ def _assemble(congress: Congress) -> Protocol:
         standing_on=congress.standing_on.strftime("%d.%m.%Y"),
         entitled=sum(regions.values()),
         by_region=[f"{_region_name(code)}: {n}" for code, n in sorted(regions.items())],
-        quorum_rule=_rule_text(congress),
+        quorum_rule=kinds.quorum_words(congress.rules),
         attendance=_attendance(congress),
         items=items,
         other_votes=[_vote(v) for v in votes if v.item_id is None],

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from kenes.audit import receipts
 from kenes.audit import services as audit
 from kenes.congress import kinds
-from kenes.congress.eligibility import problems_of
+from kenes.congress.eligibility import PROBLEMS, problems_of
 from kenes.congress.models import Attendance, Congress, CongressKind, Delegate, Proxy, Status
 from kenes.core.congress.quorum import QuorumState, evaluate
 from kenes.participation import services as codes
@@ -318,8 +318,6 @@ def delegate_gave_proxy(delegate: Delegate) -> bool:
 
 
 def problem_text(codes: Iterable[str]) -> str:
-    from kenes.congress.eligibility import PROBLEMS
-
     return "; ".join(str(PROBLEMS.get(code, code)) for code in codes)
 
 

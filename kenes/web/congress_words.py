@@ -5,24 +5,13 @@ language (kenes.web.data_texts lists the data's notes for the catalogue)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kenes.congress.models import Congress, CongressKind
+from kenes.congress.kinds import quorum_words
+from kenes.congress.models import Congress
 from kenes.web import labels
-
-
-def kind_label(kind: CongressKind) -> str:
-    """A kind's name in the reader's language, as the data file gives it (the `name` column
-    holds the language of whoever used the kinds first)."""
-    names = kind.notes.get("names", {})
-    return str(names.get(f"name_{labels.current_language()}") or kind.name)
-
-
-def kind_name(congress: Congress) -> str:
-    return kind_label(congress.kind)
 
 
 @dataclass(frozen=True)
@@ -40,31 +29,6 @@ def _status(note: str) -> bool | None:
     if note.startswith("UNCONFIRMED"):
         return False
     return None
-
-
-def quorum_words(rules: dict[str, Any]) -> str:
-    share = rules["quorum_share"]
-    if rules["quorum_strictly_more"]:
-        words = _("More than %(share)s of the entitled delegates are present") % {"share": share}
-    else:
-        words = _("At least %(share)s of the entitled delegates are present") % {"share": share}
-    parts = [words]
-    if rules.get("regions_share"):
-        parts.append(
-            _("delegates of at least %(share)s of the regions with delegates are present")
-            % {"share": rules["regions_share"]}
-        )
-    if rules.get("minimum_present"):
-        minimum = rules["minimum_present"]
-        parts.append(
-            ngettext(
-                "at least %(n)s delegate is present",
-                "at least %(n)s delegates are present",
-                minimum,
-            )
-            % {"n": minimum}
-        )
-    return "; ".join(parts) + "."
 
 
 def rule_lines(congress: Congress) -> list[RuleLine]:

@@ -13,7 +13,6 @@ from django.utils.translation import ngettext
 
 from kenes.congress import kinds
 from kenes.web import labels
-from kenes.web.congress_words import kind_label
 from kenes.web.form_fields import CutoffDateField, refuse_control_characters
 
 #: The most IINs seated in one go (a congress of a thousand delegates is seated region by
@@ -55,7 +54,7 @@ class CongressForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k.key, kind_label(k)) for k in kinds.ensure_kinds()]
+        self.fields["kind"].choices = [(k.key, k.label) for k in kinds.ensure_kinds()]
 
 
 class SeatForm(forms.Form):

@@ -36,7 +36,7 @@ from kenes.registry.services import find_members_by_iin
 from kenes.security.keys import Sealed
 from kenes.security.sealing import fingerprint
 from kenes.web import labels
-from kenes.web.congress_words import kind_name, rule_lines
+from kenes.web.congress_words import rule_lines
 from kenes.web.forms_congress import ApportionForm, BadgesForm, CongressForm, SeatForm
 from kenes.web.forms_elections import ConfirmForm
 from kenes.web.views.common import page_of
@@ -50,7 +50,7 @@ def congress_list(request: HttpRequest) -> HttpResponse:
     if not can(request.user, Action.SEE_CONGRESS):
         raise PermissionDenied
     page = page_of(request, Congress.objects.select_related("kind"))
-    rows = [{"congress": c, "kind": kind_name(c)} for c in page.object_list]
+    rows = [{"congress": c, "kind": c.kind.label} for c in page.object_list]
     return render(
         request,
         "web/congress/list.html",
@@ -186,7 +186,7 @@ def congress_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             **quorum_context(congress),
             "panel": "page",
-            "kind": kind_name(congress),
+            "kind": congress.kind.label,
             "rules": rule_lines(congress),
             "regions": regions,
             "apportion_form": apportion_form,
@@ -209,32 +209,29 @@ def _confirmed(request: HttpRequest) -> bool:
     return False
 
 
-@login_required
-@require_POST
-def congress_open(request: HttpRequest, slug: str) -> HttpResponse:
+def _move(request: HttpRequest, slug: str, step: Any, done: str) -> HttpResponse:
+    """Open or close, behind the ticked box; the service's refusal as the message."""
     congress = congress_for(request, slug, Action.MANAGE_CONGRESS)
     if _confirmed(request):
         try:
-            services.do_open(congress, acting_user=request.user)
+            step(congress, acting_user=request.user)
         except CongressError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("The congress is open."))
+            messages.success(request, done)
     return redirect("congress_detail", slug=congress.slug)
+
+
+@login_required
+@require_POST
+def congress_open(request: HttpRequest, slug: str) -> HttpResponse:
+    return _move(request, slug, services.do_open, _("The congress is open."))
 
 
 @login_required
 @require_POST
 def congress_close(request: HttpRequest, slug: str) -> HttpResponse:
-    congress = congress_for(request, slug, Action.MANAGE_CONGRESS)
-    if _confirmed(request):
-        try:
-            services.do_close(congress, acting_user=request.user)
-        except CongressError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The congress is closed."))
-    return redirect("congress_detail", slug=congress.slug)
+    return _move(request, slug, services.do_close, _("The congress is closed."))
 
 
 @login_required

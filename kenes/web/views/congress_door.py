@@ -19,13 +19,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from kenes.congress import services
+from kenes.congress.kinds import quorum_words
 from kenes.congress.models import Congress, Status
 from kenes.congress.services import CongressError
 from kenes.registry.models import Member
 from kenes.registry.scoping import Action, can
 from kenes.security.keys import Sealed
 from kenes.web import labels
-from kenes.web.congress_words import quorum_words
 from kenes.web.forms_congress import DoorForm
 
 #: Seconds between two refreshes of the quorum panel (htmx polling; without JavaScript the
