@@ -84,6 +84,14 @@ def test_a_copy_of_the_database_ties_no_member_to_a_group(tmp_path):
     conflicts = list(db.execute("SELECT member_id, group_ref FROM registry_mergeconflict"))
     assert len(conflicts) == 2
     assert all(ref.startswith("v1$") for _, ref in conflicts)
+    # ... and so is the officer who typed it: their role would name the group.
+    columns = {row[1] for row in db.execute("PRAGMA table_info('registry_mergeconflict')")}
+    assert "entered_by_id" not in columns
+    entered_by = [v for (v,) in db.execute("SELECT entered_by FROM registry_mergeconflict")]
+    assert entered_by and all(v.startswith("v1$") for v in entered_by)
+    # A member's correction request keeps no handling officer beside the member's id.
+    columns = {row[1] for row in db.execute("PRAGMA table_info('participation_correctionrequest')")}
+    assert "handled_by_id" not in columns
 
     # The audit log never names a member beside a group.
     slugs = set(GROUPS)
